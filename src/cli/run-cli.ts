@@ -1,0 +1,49 @@
+// The `parallel-agents` command: dispatches sub-commands and turns errors into messages and exit codes.
+import { UserInputError, UserInputErrors } from "../errors.js";
+import { CliError, parseArgs } from "./args.js";
+import { renderCommand, typesCommand, validateCommand } from "./catalogue-commands.js";
+import type { CliIo } from "./io.js";
+
+const BOOLEAN_FLAGS = new Set(["json", "help", "stream", "no-stream"]);
+
+export const USAGE = `parallel-agents: run many specialised AI sub-agents at once
+
+Usage:
+  parallel-agents types [--json] [--dir DIR]...          list the agent types
+  parallel-agents validate [DIR...] [--json]             lint agent-type YAML files (exit 1 on errors)
+  parallel-agents render TYPE --task TEXT [--input k=v]... [--input-json JSON]
+                                                         print the prompts an agent would receive
+
+Common flags:
+  --dir DIR          an extra folder of agent types (repeatable; later overrides earlier)
+  --state-dir DIR    OpenClaw state dir (default $OPENCLAW_STATE_DIR or ~/.openclaw)
+`;
+
+type Command = (args: ReturnType<typeof parseArgs>, io: CliIo) => Promise<number>;
+const COMMANDS: Record<string, Command> = { types: typesCommand, validate: validateCommand, render: renderCommand };
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    io.stdout(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`parallel-agents: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(parseArgs(rest, BOOLEAN_FLAGS), io);
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr(`parallel-agents ${name}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof UserInputError || error instanceof UserInputErrors) {
+      io.stderr(`parallel-agents ${name}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,69 @@
+// The plugin's configuration: one TypeBox schema for the manifest, validation at load, and resolved defaults.
+import { Type, type Static } from "@sinclair/typebox";
+import { getValidator } from "./validation/json-validator.js";
+import { UserInputError, describeValue } from "./errors.js";
+
+export const LIMITS = {
+  maxConcurrent: 64,
+  maxAgentsPerCall: 200,
+  maxTimeoutSeconds: 3600,
+  maxRetries: 5,
+  maxOutputBytes: 1024 * 1024,
+  maxPromptDirs: 20,
+  maxLadder: 6,
+} as const;
+
+export const PluginConfigSchema = Type.Object(
+  {
+    promptDirs: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        maxItems: LIMITS.maxPromptDirs,
+        description: "Extra folders of agent-type YAML files, in priority order (later overrides earlier and built-ins).",
+      }),
+    ),
+    models: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        maxItems: LIMITS.maxLadder,
+        description:
+          "The model ladder, weakest first (e.g. provider/model ids). A type starts on the rung of its tier (fast 1st, standard 2nd, premium 3rd, capped at the last) and climbs on failure. Default: the host's own model only.",
+      }),
+    ),
+    maxConcurrent: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.maxConcurrent, description: "Agents running at once per call. Default 8." })),
+    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: LIMITS.maxTimeoutSeconds, description: "Per-attempt timeout that overrides each type's own. Default: the type's timeoutSeconds." })),
+    maxAgentsPerCall: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.maxAgentsPerCall, description: "Agents accepted in one call. Default 50." })),
+    retries: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.maxRetries, description: "Retries of a transient fault on the same model. Default 1." })),
+    maxOutputBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: LIMITS.maxOutputBytes, description: "Bytes of text kept per agent answer. Default 65536." })),
+    cleanup: Type.Optional(Type.Union([Type.Literal("delete"), Type.Literal("keep")], { description: "Delete finished sub-agent sessions (default) or keep them for inspection." })),
+  },
+  { additionalProperties: false },
+);
+
+export type PluginConfig = Static<typeof PluginConfigSchema>;
+
+export type ResolvedConfig = Required<Omit<PluginConfig, "timeoutSeconds">> & { timeoutSeconds?: number };
+
+export const CONFIG_DEFAULTS: ResolvedConfig = {
+  promptDirs: [],
+  models: [],
+  maxConcurrent: 8,
+  maxAgentsPerCall: 50,
+  retries: 1,
+  maxOutputBytes: 64 * 1024,
+  cleanup: "delete",
+};
+
+/** Validates raw plugin config and fills defaults; throws a UserInputError naming the field and the fix. */
+export function resolveConfig(raw: unknown): ResolvedConfig {
+  const value = raw ?? {};
+  const result = getValidator<PluginConfig>(PluginConfigSchema)(value);
+  if (!result.valid) {
+    const issue = result.issues[0]!;
+    const field = `plugins.entries.parallel-agents.config${issue.path === "/" ? "" : issue.path.replace(/\//g, ".")}`;
+    throw new UserInputError({ field, value, message: `${issue.message} (got ${describeValue(value)})`, fix: "correct the plugin config; allowed keys: promptDirs, models, maxConcurrent, timeoutSeconds, maxAgentsPerCall, retries, maxOutputBytes, cleanup" });
+  }
+  return { ...CONFIG_DEFAULTS, ...stripUndefined(result.data) };
+}
+
+function stripUndefined<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,18 @@
+// An agent type as the engine uses it: the validated file plus its compiled templates and validators.
+import type { AgentTypeFile } from "./agent-type-schema.js";
+import type { CompiledTemplate } from "../render/handlebars-env.js";
+import type { Validator } from "../validation/json-validator.js";
+
+export type AgentTypeSource = { kind: "builtin" | "user"; root: string; file: string };
+
+export type AgentType = {
+  readonly def: AgentTypeFile;
+  readonly source: AgentTypeSource;
+  readonly templates: { system: CompiledTemplate; task: CompiledTemplate };
+  /** Root variables each template reads, used to decide whether `task` must be appended. */
+  readonly taskTemplateUsesTask: boolean;
+  readonly validateInput?: Validator<Record<string, unknown>>;
+  readonly validateOutput?: Validator;
+  /** Where `id:` sits in the file, for diagnostics about the whole type (duplicates, overrides). */
+  readonly idPosition: { line: number; column: number };
+};
