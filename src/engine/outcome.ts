@@ -1,0 +1,40 @@
+// The records every run produces: one definite outcome per agent, with its evidence.
+import type { Usage } from "./port.js";
+
+export const OUTCOMES = ["ok", "invalid", "failed", "timeout", "cancelled", "skipped"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** What one attempt ended with, before the engine decides what to do next. */
+export type AttemptOutcome = "ok" | "invalid" | "empty" | "transient" | "rate_limited" | "fatal" | "timeout" | "cancelled";
+
+export type AttemptRecord = {
+  attempt: number;
+  model: string | null;
+  kind: "first" | "retry" | "repair" | "escalation";
+  outcome: AttemptOutcome;
+  startedAt: number;
+  durationMs: number;
+  error?: string;
+  usage?: Usage;
+};
+
+export type AgentResult = {
+  index: number;
+  id: string;
+  type: string;
+  label: string;
+  outcome: Outcome;
+  /** The validated output (parsed JSON for json types, the text otherwise); null unless ok. */
+  output: unknown;
+  /** The raw text of the last answer (kept even when invalid), capped at maxOutputBytes. */
+  text: string | null;
+  /** The model of the last attempt (null: the host's default). */
+  model: string | null;
+  attempts: AttemptRecord[];
+  /** Why the agent ended this way, when not ok. */
+  reason?: string;
+  startedAt: number | null;
+  endedAt: number | null;
+  durationMs: number;
+  usage?: Usage;
+};

@@ -1,0 +1,69 @@
+// The one small interface the engine starts sub-agents through; adapters (OpenClaw, HTTP) implement it.
+
+export type Usage = { inputTokens: number; outputTokens: number; totalTokens: number };
+
+export type SessionRequest = {
+  /** Rendered system prompt of the agent type (with its output contract). */
+  system: string;
+  /** Rendered task message. */
+  message: string;
+  /** Human label, for logs and session names. */
+  label: string;
+  /** Model to use; undefined means the host's / endpoint's default. */
+  model?: string;
+  /** Unique per attempt: idempotency key and session name suffix. */
+  attemptKey: string;
+  /** This attempt's time limit. The adapter must stop the session when it passes. */
+  timeoutMs: number;
+  /** Aborted when the run is cancelled, the deadline passes, or the wait policy is met. */
+  signal: AbortSignal;
+  /** Keep at most this many bytes of the answer. */
+  maxOutputBytes: number;
+};
+
+export type SessionResult = {
+  text: string;
+  usage?: Usage;
+  /** The model that actually answered, when the host reports it. */
+  model?: string;
+  /** True when the answer was cut at maxOutputBytes. */
+  truncated?: boolean;
+  /** Time the host kept the session queued before it ran (OpenClaw lane queue), when known. */
+  queuedMs?: number;
+};
+
+export type SessionPort = {
+  readonly name: string;
+  run(request: SessionRequest): Promise<SessionResult>;
+};
+
+/**
+ * Why a session did not produce an answer:
+ * - transient: worth retrying on the same model (5xx, network, malformed or truncated response)
+ * - rate_limited: 429; retryAfterMs when the server said
+ * - fatal: retrying the same model will not help (4xx, model not found, auth); the ladder may
+ * - timeout: the attempt's own time limit passed
+ * - aborted: the run's signal fired; never retried
+ */
+export type SessionErrorKind = "transient" | "rate_limited" | "fatal" | "timeout" | "aborted";
+
+export class SessionError extends Error {
+  override name = "SessionError";
+  readonly kind: SessionErrorKind;
+  readonly retryAfterMs?: number;
+  readonly status?: number;
+  readonly usage?: Usage;
+  constructor(kind: SessionErrorKind, message: string, extra: { retryAfterMs?: number; status?: number; usage?: Usage; cause?: unknown } = {}) {
+    super(message, { cause: extra.cause });
+    this.kind = kind;
+    this.retryAfterMs = extra.retryAfterMs;
+    this.status = extra.status;
+    this.usage = extra.usage;
+  }
+}
+
+export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined {
+  if (!a) return b ? { ...b } : undefined;
+  if (!b) return a;
+  return { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens, totalTokens: a.totalTokens + b.totalTokens };
+}

@@ -1,0 +1,157 @@
+// SessionPort over OpenClaw's plugin runtime: api.runtime.subagent.run -> waitForRun -> getSessionMessages -> deleteSession,
+// bound to the calling agent through the tool context.
+import type { OpenClawPluginApi } from "openclaw/plugin-sdk/core";
+import { SessionError, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
+import { capBytes } from "../engine/check-output.js";
+
+export type SubagentRuntime = Pick<OpenClawPluginApi["runtime"]["subagent"], "run" | "waitForRun" | "getSessionMessages" | "deleteSession">;
+
+export type OpenClawPortOptions = {
+  subagent: SubagentRuntime;
+  /** The calling agent (toolContext.agentId); children are its sub-agent sessions. Default "main". */
+  agentId?: string;
+  /** delete: remove each child session once read (deferred off the critical path); keep: leave it for inspection. */
+  cleanup: "delete" | "keep";
+  /** Delay before deferred deletes. Default 2000 ms (an immediate delete is slow and races persistence). */
+  deleteDelayMs?: number;
+  /** Lane the children run on. Default "subagent" (the main lane can deadlock waiting for its own children). */
+  lane?: string;
+  /** Run children with no tools (default true): they answer from their prompt, and cannot start more agents. */
+  disableTools?: boolean;
+  log?: (message: string) => void;
+};
+
+export type OpenClawPort = SessionPort & {
+  /** Runs the deferred deletes now and waits for them. */
+  flushCleanup: () => Promise<void>;
+  pendingCleanup: () => number;
+};
+
+export function childSessionKey(agentId: string, attemptKey: string): string {
+  const safe = attemptKey.replace(/[^a-zA-Z0-9_-]/g, "-").slice(0, 120);
+  return `agent:${agentId.replace(/[^a-zA-Z0-9_-]/g, "-") || "main"}:subagent:parallel-agents-${safe}`;
+}
+
+/** `provider/model` splits into both; a bare name is a model of the default provider. */
+export function splitModelRef(ref: string | undefined): { provider?: string; model?: string } {
+  if (!ref) return {};
+  const slash = ref.indexOf("/");
+  return slash > 0 ? { provider: ref.slice(0, slash), model: ref.slice(slash + 1) } : { model: ref };
+}
+
+export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
+  const { subagent } = options;
+  const agentId = options.agentId ?? "main";
+  const deleteDelayMs = options.deleteDelayMs ?? 2000;
+  const pending = new Map<string, { timer: NodeJS.Timeout; run: () => Promise<void> }>();
+  const log = options.log ?? (() => undefined);
+
+  const deleteNow = async (sessionKey: string) => {
+    try {
+      await subagent.deleteSession({ sessionKey, deleteTranscript: true });
+    } catch (error) {
+      log(`parallel-agents: deleting ${sessionKey} failed: ${(error as Error).message}`);
+    }
+  };
+  const deferDelete = (sessionKey: string) => {
+    if (options.cleanup !== "delete" || pending.has(sessionKey)) return;
+    const run = async () => {
+      pending.delete(sessionKey);
+      await deleteNow(sessionKey);
+    };
+    const timer = setTimeout(() => void run(), deleteDelayMs);
+    timer.unref?.();
+    pending.set(sessionKey, { timer, run });
+  };
+
+  return {
+    name: "openclaw",
+    pendingCleanup: () => pending.size,
+    flushCleanup: async () => {
+      const runs = [...pending.values()];
+      for (const p of runs) clearTimeout(p.timer);
+      await Promise.all(runs.map((p) => p.run()));
+    },
+    async run(request: SessionRequest): Promise<SessionResult> {
+      if (request.signal.aborted) throw new SessionError("aborted", "cancelled before start");
+      const sessionKey = childSessionKey(agentId, request.attemptKey);
+      const calledAt = Date.now();
+      let started;
+      try {
+        started = await subagent.run({
+          sessionKey,
+          message: request.message,
+          extraSystemPrompt: request.system,
+          promptMode: "minimal",
+          deliver: false,
+          lane: options.lane ?? "subagent",
+          idempotencyKey: request.attemptKey,
+          ...(options.disableTools === false ? {} : { disableTools: true }),
+          ...splitModelRef(request.model),
+        });
+      } catch (error) {
+        throw classifyStartError(error);
+      }
+      const key = started.sessionKey?.trim() || sessionKey;
+      // Cancelling a child = deleting its session: the host aborts its in-flight model request.
+      const onAbort = () => void deleteNow(key);
+      request.signal.addEventListener("abort", onAbort, { once: true });
+      try {
+        const deadline = calledAt + request.timeoutMs;
+        let wait;
+        for (;;) {
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) throw new SessionError("timeout", `no answer within ${request.timeoutMs} ms`);
+          wait = await subagent.waitForRun({ runId: started.runId, timeoutMs: remaining });
+          if (request.signal.aborted) throw new SessionError("aborted", "cancelled");
+          if (wait.status !== "pending") break; // pending is not a failure: keep waiting within the time limit
+        }
+        if (wait.status === "timeout") throw new SessionError("timeout", wait.error ?? `the host timed the run out after ${request.timeoutMs} ms`);
+        if (wait.status === "error") {
+          const message = wait.error ?? "the sub-agent run failed";
+          throw new SessionError(/aborted/i.test(message) ? "aborted" : "transient", `sub-agent error: ${message}`);
+        }
+        const { messages } = await subagent.getSessionMessages({ sessionKey: key, limit: 50 });
+        const answer = lastAssistant(messages);
+        const cut = capBytes(answer.text, request.maxOutputBytes);
+        const queuedMs = typeof wait.startedAt === "number" ? Math.max(0, wait.startedAt - calledAt) : undefined;
+        return { text: cut.text, truncated: cut.truncated, usage: answer.usage, model: started.runtime ? `${started.runtime.provider}/${started.runtime.model}` : request.model, ...(queuedMs !== undefined ? { queuedMs } : {}) };
+      } finally {
+        request.signal.removeEventListener("abort", onAbort);
+        if (!request.signal.aborted) deferDelete(key);
+      }
+    },
+  };
+}
+
+function classifyStartError(error: unknown): SessionError {
+  const message = (error as Error)?.message ?? String(error);
+  if (/not allowed|forbidden|unknown model|not found|override/i.test(message)) return new SessionError("fatal", `starting the sub-agent failed: ${message}`, { cause: error });
+  return new SessionError("transient", `starting the sub-agent failed: ${message}`, { cause: error });
+}
+
+type Message = { role?: string; content?: unknown; usage?: Record<string, unknown> };
+
+/** The final assistant text and its usage from a transcript (content as a string or as text parts). */
+export function lastAssistant(messages: unknown[]): { text: string; usage?: Usage } {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as Message;
+    if (m?.role !== "assistant") continue;
+    const text = typeof m.content === "string" ? m.content : Array.isArray(m.content) ? m.content.map((p) => (p && typeof p === "object" && (p as { type?: string }).type === "text" ? String((p as { text?: unknown }).text ?? "") : "")).join("") : "";
+    if (text.trim() === "" && i > 0) continue;
+    return { text, usage: toUsage(m.usage) };
+  }
+  return { text: "" };
+}
+
+function toUsage(raw: Record<string, unknown> | undefined): Usage | undefined {
+  if (!raw) return undefined;
+  const num = (...keys: string[]) => {
+    for (const k of keys) if (typeof raw[k] === "number") return raw[k] as number;
+    return 0;
+  };
+  const inputTokens = num("input", "inputTokens", "prompt_tokens");
+  const outputTokens = num("output", "outputTokens", "completion_tokens");
+  const totalTokens = num("totalTokens", "total", "total_tokens") || inputTokens + outputTokens;
+  return { inputTokens, outputTokens, totalTokens };
+}

@@ -1,0 +1,63 @@
+// Turns an engine run into the tool result: a compact text the host model reads, and structured details.
+import type { AgentResult } from "../../engine/outcome.js";
+import type { RunResult } from "../../engine/run-agents.js";
+
+/** Characters of agent output shown to the host model in total; details always carry everything. */
+export const SUMMARY_CHAR_BUDGET = 24_000;
+
+export function agentDetails(result: AgentResult) {
+  return {
+    id: result.id,
+    type: result.type,
+    label: result.label,
+    outcome: result.outcome,
+    output: result.output,
+    text: result.text,
+    model: result.model,
+    attempts: result.attempts.map((a) => ({ model: a.model, kind: a.kind, outcome: a.outcome, durationMs: a.durationMs, ...(a.error ? { error: a.error } : {}) })),
+    durationMs: result.durationMs,
+    startedAt: result.startedAt,
+    endedAt: result.endedAt,
+    ...(result.reason ? { reason: result.reason } : {}),
+    ...(result.usage ? { usage: result.usage } : {}),
+  };
+}
+
+export function runDetails(run: RunResult) {
+  return {
+    runId: run.runId,
+    agents: run.agents.map(agentDetails),
+    counts: run.counts,
+    usage: run.usage ?? null,
+    attempts: run.attempts,
+    durationMs: run.durationMs,
+    ...(run.stopReason ? { stopReason: run.stopReason } : {}),
+  };
+}
+
+export function summarizeRun(run: RunResult, tool = "parallel_run"): string {
+  const counts = Object.entries(run.counts).filter(([, n]) => n > 0).map(([o, n]) => `${n} ${o}`).join(", ");
+  const tokens = run.usage ? `, ${run.usage.totalTokens} tokens` : "";
+  const lines = [`${tool} ${run.runId}: ${run.agents.length} agents, ${counts} (${seconds(run.durationMs)}, ${run.attempts} attempts${tokens})`];
+  if (run.stopReason) lines.push(`Stopped early: ${run.stopReason}.`);
+  const perAgent = Math.max(600, Math.floor(SUMMARY_CHAR_BUDGET / Math.max(1, run.agents.length)));
+  for (const r of run.agents) {
+    const model = r.model ?? "default model";
+    const head = `\n${r.index + 1}. [${r.outcome}] ${r.label}${r.label !== r.type ? ` (${r.type})` : ""}, ${model}, ${seconds(r.durationMs)}, ${r.attempts.length} attempt${r.attempts.length === 1 ? "" : "s"}`;
+    lines.push(head);
+    if (r.outcome === "ok") lines.push(clip(typeof r.output === "string" ? r.output : JSON.stringify(r.output), perAgent));
+    else {
+      if (r.reason) lines.push(`reason: ${clip(r.reason, 400)}`);
+      if (r.text) lines.push(`last answer (unchecked): ${clip(r.text, Math.min(perAgent, 800))}`);
+    }
+  }
+  return lines.join("\n");
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... [${text.length - max} more characters in details]`;
+}

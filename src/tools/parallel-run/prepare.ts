@@ -1,0 +1,167 @@
+// Checks a parallel_run call completely before anything is spawned, and turns it into prepared agents for the engine.
+import type { ResolvedConfig } from "../../config.js";
+import { LIMITS } from "../../config.js";
+import { UserInputError, UserInputErrors, describeValue } from "../../errors.js";
+import { resolveLadder } from "../../engine/model-ladder.js";
+import type { PreparedAgent, WaitPolicy } from "../../engine/run-agents.js";
+import type { AgentType } from "../../registry/agent-type.js";
+import { nearestIds } from "../../registry/suggest.js";
+import { checkAgentInput, renderAgentPrompt } from "../../render/render-agent-prompt.js";
+import { getValidator, type ValidationIssue } from "../../validation/json-validator.js";
+import { ParallelRunParams, type ParallelRunParamsT } from "./params.js";
+import { planTeam, type PlannedAgent } from "./teams.js";
+
+export type PreparedRun = {
+  params: ParallelRunParamsT;
+  agents: PreparedAgent[];
+  maxConcurrent: number;
+  retries: number;
+  wait: WaitPolicy;
+  deadlineMs?: number;
+  maxAttempts: number;
+  budgetTokens?: number;
+  maxOutputBytes: number;
+  cleanup: "delete" | "keep";
+};
+
+export type PrepareContext = { config: ResolvedConfig; types: ReadonlyMap<string, AgentType> };
+
+/** Validates the parameters' shape and returns them typed, or throws with every problem named. */
+export function parseParallelRunParams(raw: unknown): ParallelRunParamsT {
+  const result = getValidator<ParallelRunParamsT>(ParallelRunParams)(raw ?? {});
+  if (result.valid) return result.data;
+  throw new UserInputErrors(dedupeIssues(result.issues).slice(0, 8).map((issue) => issueToError(issue, raw)));
+}
+
+export function prepareParallelRun(raw: unknown, ctx: PrepareContext): PreparedRun {
+  const params = parseParallelRunParams(raw);
+  const errors: UserInputError[] = [];
+  const { config } = ctx;
+  if (params.agents && params.team) {
+    throw new UserInputError({ field: "agents", message: "pass either agents or team, not both", fix: "remove team, or remove agents" });
+  }
+  if (!params.agents && !params.team) {
+    throw new UserInputError({ field: "agents", message: "no agents to run", fix: 'pass agents: [{ type, task }] or team: { preset: "content", topic }' });
+  }
+  const planned: PlannedAgent[] = params.agents ? params.agents.map((a, i) => ({ ...a, field: `agents[${i}]` })) : planTeam(params.team!);
+  if (planned.length > config.maxAgentsPerCall) {
+    throw new UserInputError({ field: "agents", value: planned.length, message: `${planned.length} agents requested, more than the limit of ${config.maxAgentsPerCall} per call`, fix: `split the work into calls of at most ${config.maxAgentsPerCall} agents, or raise maxAgentsPerCall in the plugin config` });
+  }
+  const ladder = params.models ?? config.models;
+  const labels = new Map<string, number>();
+  const agents: PreparedAgent[] = [];
+  planned.forEach((plan, i) => {
+    const type = lookupType(plan, ctx.types, errors);
+    if (!params.team && plan.task.trim() === "") {
+      errors.push(new UserInputError({ field: `${plan.field}.task`, value: plan.task, message: "task is empty", fix: "say what this agent should do, in plain text" }));
+    }
+    if (!type) return;
+    const timeoutSeconds = plan.timeoutSeconds ?? params.timeoutSeconds ?? config.timeoutSeconds ?? type.def.timeoutSeconds;
+    const baseLabel = plan.label ?? type.def.id;
+    const seen = labels.get(baseLabel) ?? 0;
+    labels.set(baseLabel, seen + 1);
+    const label = seen === 0 ? baseLabel : `${baseLabel} #${seen + 1}`;
+    let prompt: PreparedAgent["prompt"];
+    try {
+      if (plan.inputFrom) {
+        const inputFrom = plan.inputFrom;
+        const staticInput = plan.input ?? {};
+        prompt = (deps) => renderAgentPrompt({ type, task: plan.task, input: { ...staticInput, ...inputFrom(deps) }, field: plan.field });
+      } else {
+        checkAgentInput({ type, input: plan.input, field: plan.field });
+        prompt = renderAgentPrompt({ type, task: plan.task, input: plan.input, field: plan.field });
+      }
+    } catch (error) {
+      if (error instanceof UserInputError) errors.push(error);
+      else throw error;
+      return;
+    }
+    agents.push({
+      id: `agent-${i + 1}`,
+      type: type.def.id,
+      label,
+      format: type.def.outputFormat,
+      validateOutput: type.validateOutput,
+      ladder: resolveLadder({ ladder, tier: type.def.tier, model: plan.model }),
+      timeoutMs: timeoutSeconds * 1000,
+      dependsOn: plan.dependsOn,
+      prompt,
+    });
+  });
+  const wait = params.wait ?? "all";
+  if (typeof wait === "object" && wait.first > planned.length) {
+    errors.push(new UserInputError({ field: "wait.first", value: wait.first, message: `wait.first is ${wait.first} but only ${planned.length} agents are requested`, fix: `use a number from 1 to ${planned.length}, or wait: "all"` }));
+  }
+  if (errors.length > 0) throw errors.length === 1 ? errors[0]! : new UserInputErrors(errors.slice(0, 10));
+  return {
+    params,
+    agents,
+    maxConcurrent: Math.min(params.maxConcurrent ?? config.maxConcurrent, LIMITS.maxConcurrent),
+    retries: params.retries ?? config.retries,
+    wait,
+    deadlineMs: params.budget?.deadlineSeconds !== undefined ? params.budget.deadlineSeconds * 1000 : undefined,
+    maxAttempts: params.budget?.maxAttempts ?? agents.length * 4,
+    budgetTokens: params.budget?.tokens,
+    maxOutputBytes: config.maxOutputBytes,
+    cleanup: params.cleanup ?? config.cleanup,
+  };
+}
+
+function lookupType(plan: PlannedAgent, types: ReadonlyMap<string, AgentType>, errors: UserInputError[]): AgentType | undefined {
+  const id = plan.type;
+  const field = `${plan.field}.type`;
+  if (/[\\/]|\.\./.test(id)) {
+    errors.push(new UserInputError({ field, value: id, message: `type ${describeValue(id)} looks like a path; a type is a catalogue id, never a path`, fix: "use an id from the catalogue, e.g. code_reviewer" }));
+    return undefined;
+  }
+  const type = types.get(id);
+  if (!type) {
+    errors.push(new UserInputError({ field, value: id, message: `unknown agent type ${describeValue(id)}`, fix: `use a catalogue id; nearest: ${nearestIds(id, types.keys()).join(", ")}` }));
+  }
+  return type;
+}
+
+function dedupeIssues(issues: ValidationIssue[]): ValidationIssue[] {
+  // A union (wait, team.preset) reports one issue per branch: keep the first per path.
+  const seen = new Set<string>();
+  return issues.filter((i) => (seen.has(i.path) ? false : (seen.add(i.path), true)));
+}
+
+function issueToError(issue: ValidationIssue, raw: unknown): UserInputError {
+  const segments = issue.path === "/" ? [] : issue.path.split("/").slice(1);
+  const field = segments.reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), "") || "(parameters)";
+  const value = segments.reduce<unknown>((v, s) => (v && typeof v === "object" ? (v as Record<string, unknown>)[s] : undefined), raw);
+  const shown = issue.keyword === "additionalProperties" || issue.keyword === "required" ? "" : ` (got ${describeValue(value)})`;
+  return new UserInputError({ field, value, message: `${issue.message}${shown}`, fix: fixFor(issue, field) });
+}
+
+function fixFor(issue: ValidationIssue, field: string): string {
+  const p = issue.params;
+  switch (issue.keyword) {
+    case "additionalProperties":
+      return `remove "${String(p.additionalProperty)}"; see manifests/parallel_run.json for the parameters`;
+    case "required":
+      return `add ${field === "(parameters)" ? "" : `${field}.`}${String(p.missingProperty)}`;
+    case "minimum":
+    case "exclusiveMinimum":
+      return `use a value of at least ${String(p.limit)}`;
+    case "maximum":
+      return `use a value of at most ${String(p.limit)}`;
+    case "maxItems":
+      return `pass at most ${String(p.limit)} items`;
+    case "minItems":
+      return `pass at least ${String(p.limit)} item(s)`;
+    case "maxLength":
+      return `shorten it to at most ${String(p.limit)} characters`;
+    case "minLength":
+      return "give a non-empty value";
+    case "type":
+      return `give a ${String(p.type)}`;
+    case "const":
+    case "enum":
+    case "anyOf":
+      return field.endsWith("preset") ? 'use one of "content", "dev", "review", "meta"' : field.startsWith("wait") ? 'use "all" or { first: N }' : "use one of the allowed values";
+    default:
+      return "correct the value as manifests/parallel_run.json describes";
+  }
+}
