@@ -1,11 +1,18 @@
-// The plugin entry: wiring only. Tools are registered here once they work end to end.
+// The plugin entry: wiring only. Each tool is registered here once it works end to end.
 import { defineToolPlugin } from "openclaw/plugin-sdk/tool-plugin";
 import { PluginConfigSchema } from "./config.js";
+import { createParallelRunTool } from "./plugin/parallel-run-tool.js";
+import { parallelRunDefinition } from "./tools/parallel-run/definition.js";
 
 export default defineToolPlugin({
   id: "parallel-agents",
   name: "Parallel Agents",
   description: "Run many specialised AI sub-agents at once and get back every result, checked and structured.",
   configSchema: PluginConfigSchema,
-  tools: () => [],
+  tools: (tool) => [
+    tool({
+      ...parallelRunDefinition,
+      factory: (context) => createParallelRunTool(context),
+    }),
+  ],
 });

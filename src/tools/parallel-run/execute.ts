@@ -10,7 +10,8 @@ import { runDetails, summarizeRun } from "./format-result.js";
 export type ParallelRunDeps = {
   config: ResolvedConfig;
   registry: Registry;
-  port: SessionPort;
+  /** The port, or a factory given the checked call (e.g. for its cleanup mode). */
+  port: SessionPort | ((prepared: PreparedRun) => SessionPort);
   signal?: AbortSignal;
   /** Called with a short line as each agent finishes. */
   onProgress?: (text: string, event: RunEvent) => void;
@@ -28,7 +29,7 @@ export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): P
   let finished = 0;
   const run = await runAgents({
     runId,
-    port: deps.port,
+    port: typeof deps.port === "function" ? deps.port(prepared) : deps.port,
     agents: prepared.agents,
     maxConcurrent: prepared.maxConcurrent,
     retries: prepared.retries,

@@ -122,9 +122,11 @@ function lookupType(plan: PlannedAgent, types: ReadonlyMap<string, AgentType>, e
 }
 
 function dedupeIssues(issues: ValidationIssue[]): ValidationIssue[] {
-  // A union (wait, team.preset) reports one issue per branch: keep the first per path.
+  // A union (wait, team.preset) reports one issue per branch plus one for the union: keep the deepest issue
+  // under a path, and the first issue per path.
+  const deeper = (i: ValidationIssue) => issues.some((o) => o.path !== i.path && o.path.startsWith(`${i.path === "/" ? "" : i.path}/`));
   const seen = new Set<string>();
-  return issues.filter((i) => (seen.has(i.path) ? false : (seen.add(i.path), true)));
+  return issues.filter((i) => !deeper(i)).filter((i) => (seen.has(i.path) ? false : (seen.add(i.path), true)));
 }
 
 function issueToError(issue: ValidationIssue, raw: unknown): UserInputError {

@@ -1,0 +1,99 @@
+import { describe, expect, it, vi } from "vitest";
+import { childSessionKey, createOpenClawPort, lastAssistant, splitModelRef } from "../../src/host/openclaw-port.js";
+import { fakeSubagent } from "../helpers/fake-subagent.js";
+import { runAgents, type PreparedAgent } from "../../src/engine/run-agents.js";
+import { getValidator } from "../../src/validation/json-validator.js";
+import { SessionError, type SessionRequest } from "../../src/engine/port.js";
+
+const request = (over: Partial<SessionRequest> = {}): SessionRequest => ({ system: "SYS", message: "MSG", label: "l", attemptKey: "run1-0-1", timeoutMs: 5000, signal: new AbortController().signal, maxOutputBytes: 1000, ...over });
+
+describe("the OpenClaw port over api.runtime.subagent", () => {
+  it("starts a minimal, undelivered child on the subagent lane with the system prompt, a unique key and the model", async () => {
+    const { subagent } = fakeSubagent(() => ({ status: "ok", text: "answer" }));
+    const port = createOpenClawPort({ subagent, agentId: "main", cleanup: "keep" });
+    const result = await port.run(request({ model: "openai/gpt-x" }));
+    expect(result.text).toBe("answer");
+    expect(result.usage).toEqual({ inputTokens: 10, outputTokens: 5, totalTokens: 15 });
+    expect(subagent.run).toHaveBeenCalledWith({
+      sessionKey: "agent:main:subagent:parallel-agents-run1-0-1",
+      message: "MSG",
+      extraSystemPrompt: "SYS",
+      promptMode: "minimal",
+      deliver: false,
+      lane: "subagent",
+      idempotencyKey: "run1-0-1",
+      disableTools: true,
+      provider: "openai",
+      model: "gpt-x",
+    });
+    expect(subagent.waitForRun.mock.calls[0]![0].timeoutMs).toBeLessThanOrEqual(5000);
+    expect(subagent.deleteSession).not.toHaveBeenCalled();
+  });
+
+  it("gives every attempt of every agent its own idempotency key and session", async () => {
+    const { subagent } = fakeSubagent((_m, n) => (n === 1 ? { status: "ok", text: "not json" } : { status: "ok", text: '{"summary":"ok"}' }));
+    const port = createOpenClawPort({ subagent, cleanup: "keep" });
+    const agent = (i: number): PreparedAgent => ({ id: `a${i}`, type: "t", label: `a${i}`, format: "json", validateOutput: getValidator({ type: "object", required: ["summary"] }), ladder: [undefined], timeoutMs: 5000, prompt: { system: "s", message: `m${i}` } });
+    const run = await runAgents({ runId: "r", port, agents: [agent(0), agent(1)], maxConcurrent: 2, retries: 0, maxOutputBytes: 1000 });
+    expect(run.counts.ok).toBe(2);
+    const keys = subagent.run.mock.calls.map((c) => c[0].idempotencyKey);
+    expect(keys).toHaveLength(3); // one repair
+    expect(new Set(keys).size).toBe(3);
+    expect(new Set(subagent.run.mock.calls.map((c) => c[0].sessionKey)).size).toBe(3);
+  });
+
+  it("keeps waiting through 'pending' (not a failure)", async () => {
+    const { subagent } = fakeSubagent(() => ({ status: "pending", text: "late answer" }));
+    const port = createOpenClawPort({ subagent, cleanup: "keep" });
+    expect((await port.run(request())).text).toBe("late answer");
+    expect(subagent.waitForRun).toHaveBeenCalledTimes(2);
+  });
+
+  it("maps host timeouts and errors to session errors", async () => {
+    const timeout = createOpenClawPort({ subagent: fakeSubagent(() => ({ status: "timeout" })).subagent, cleanup: "keep" });
+    await expect(timeout.run(request())).rejects.toMatchObject({ kind: "timeout" });
+    const failing = createOpenClawPort({ subagent: fakeSubagent(() => ({ status: "error", error: "provider 500" })).subagent, cleanup: "keep" });
+    await expect(failing.run(request())).rejects.toMatchObject({ kind: "transient", message: "sub-agent error: provider 500" });
+  });
+
+  it("defers deletes off the critical path with cleanup: delete", async () => {
+    const { subagent } = fakeSubagent(() => ({ status: "ok", text: "x" }));
+    const port = createOpenClawPort({ subagent, cleanup: "delete", deleteDelayMs: 60_000 });
+    await port.run(request());
+    expect(subagent.deleteSession).not.toHaveBeenCalled();
+    expect(port.pendingCleanup()).toBe(1);
+    await port.flushCleanup();
+    expect(subagent.deleteSession).toHaveBeenCalledWith({ sessionKey: "agent:main:subagent:parallel-agents-run1-0-1", deleteTranscript: true });
+    expect(port.pendingCleanup()).toBe(0);
+  });
+
+  it("cancels a running child by deleting its session at once", async () => {
+    const { subagent, sessions } = fakeSubagent(() => ({ status: "hang" }));
+    const port = createOpenClawPort({ subagent, cleanup: "keep" });
+    const controller = new AbortController();
+    const pending = port.run(request({ signal: controller.signal }));
+    await vi.waitFor(() => expect(subagent.waitForRun).toHaveBeenCalled());
+    controller.abort();
+    await expect(pending).rejects.toBeInstanceOf(SessionError);
+    await expect(pending).rejects.toMatchObject({ kind: "aborted" });
+    expect(subagent.deleteSession).toHaveBeenCalledTimes(1);
+    expect([...sessions.values()][0]!.deleted).toBe(true);
+  });
+
+  it("an engine timeout stops the child through the same signal", async () => {
+    const { subagent } = fakeSubagent(() => ({ status: "hang" }));
+    const port = createOpenClawPort({ subagent, cleanup: "keep" });
+    const agent: PreparedAgent = { id: "a", type: "t", label: "a", format: "text", ladder: [undefined], timeoutMs: 100, prompt: { system: "s", message: "m" } };
+    const run = await runAgents({ runId: "r", port, agents: [agent], maxConcurrent: 1, retries: 0, maxOutputBytes: 100 });
+    expect(run.agents[0]!.outcome).toBe("timeout");
+    await vi.waitFor(() => expect(subagent.deleteSession).toHaveBeenCalled());
+  });
+
+  it("builds session keys and model refs safely", () => {
+    expect(childSessionKey("main", "pr-1/../x")).toBe("agent:main:subagent:parallel-agents-pr-1----x");
+    expect(splitModelRef("anthropic/claude-x")).toEqual({ provider: "anthropic", model: "claude-x" });
+    expect(splitModelRef("gpt-x")).toEqual({ model: "gpt-x" });
+    expect(splitModelRef(undefined)).toEqual({});
+    expect(lastAssistant([{ role: "assistant", content: "a" }, { role: "assistant", content: "b" }]).text).toBe("b");
+  });
+});
