@@ -4,7 +4,7 @@ import { getValidator } from "./validation/json-validator.js";
 import { UserInputError, describeValue } from "./errors.js";
 
 export const LIMITS = {
-  maxConcurrent: 64,
+  maxConcurrent: 128,
   maxAgentsPerCall: 200,
   maxTimeoutSeconds: 3600,
   maxRetries: 5,

@@ -96,6 +96,7 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
   const results: Array<AgentResult | undefined> = agents.map(() => undefined);
   const state = agents.map(() => "waiting" as "waiting" | "ready" | "running" | "done");
   const ready: number[] = [];
+  let readyHead = 0; // ready is a queue: a moving head instead of shift() keeps 10,000 agents linear
   let running = 0;
   let attemptsMade = 0;
   let okCount = 0;
@@ -117,6 +118,7 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
     if (result.outcome === "ok") okCount++;
     emit({ type: "agent-ended", result });
     if (typeof wait === "object" && okCount >= wait.first) stop("first", `wait.first: ${wait.first} valid results arrived`);
+    release(index);
   };
 
   const blankResult = (index: number, outcome: Outcome, reason: string): AgentResult => {
@@ -125,27 +127,24 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
   };
 
   const depsOf = (index: number) => agents[index]!.dependsOn ?? [];
+  // Dependency bookkeeping in O(edges): how many dependencies each agent still waits for, and who waits on whom.
+  const waitingOn = agents.map((a) => new Set(a.dependsOn ?? []).size);
+  const dependents: number[][] = agents.map(() => []);
+  agents.forEach((a, i) => new Set(a.dependsOn ?? []).forEach((d) => dependents[d]?.push(i)));
 
-  /** Moves waiting agents whose dependencies are all done to ready, or skips them when one did not succeed. */
-  const promote = () => {
-    let changed = true;
-    while (changed) {
-      changed = false;
-      agents.forEach((_, i) => {
-        if (state[i] !== "waiting") return;
-        const deps = depsOf(i);
-        const failed = deps.find((d) => state[d] === "done" && results[d]!.outcome !== "ok");
-        if (failed !== undefined) {
-          const dep = results[failed]!;
-          finish(i, blankResult(i, "skipped", `dependency ${dep.id} (${dep.type}) ended ${dep.outcome}`));
-          changed = true;
-        } else if (deps.every((d) => state[d] === "done")) {
-          state[i] = "ready";
-          ready.push(i);
-        }
-      });
+  /** A finished agent readies its dependents, or skips them (and theirs) when it did not succeed. */
+  function release(index: number) {
+    const result = results[index]!;
+    for (const i of dependents[index]!) {
+      if (state[i] !== "waiting") continue;
+      if (result.outcome !== "ok") {
+        finish(i, blankResult(i, "skipped", `dependency ${result.id} (${result.type}) ended ${result.outcome}`));
+      } else if (--waitingOn[i]! === 0) {
+        state[i] = "ready";
+        ready.push(i);
+      }
     }
-  };
+  }
 
   for (const [index, previous] of options.reuse ?? []) {
     if (index < agents.length && previous.outcome !== "cancelled") {
@@ -154,6 +153,13 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
       if (previous.outcome === "ok") okCount++;
     }
   }
+  agents.forEach((_, i) => {
+    if (state[i] === "waiting" && waitingOn[i] === 0) {
+      state[i] = "ready";
+      ready.push(i);
+    }
+  });
+  for (const [index] of options.reuse ?? []) if (results[index]) release(index);
 
   const runOne = async (index: number): Promise<AgentResult> => {
     const agent = agents[index]!;
@@ -266,9 +272,8 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
       resolve({ runId: options.runId, agents: final, counts, usage, attempts: attemptsMade, startedAt, endedAt, durationMs: endedAt - startedAt, ...(stopInfo() || softStop ? { stopReason: stopInfo()?.message ?? softStop } : {}) });
     };
     const pump = () => {
-      promote();
-      while (running < options.maxConcurrent && ready.length > 0 && !stopInfo() && !softStop) {
-        const index = ready.shift()!;
+      while (running < options.maxConcurrent && readyHead < ready.length && !stopInfo() && !softStop) {
+        const index = ready[readyHead++]!;
         state[index] = "running";
         running++;
         runOne(index)

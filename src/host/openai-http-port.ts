@@ -1,5 +1,10 @@
 // SessionPort over any OpenAI-compatible `/chat/completions` endpoint (OpenAI, Ollama, vLLM, llama.cpp, LiteLLM):
 // one chat completion per session, streamed (SSE with usage) or not.
+// Transport is node:http(s) with a keep-alive agent: fetch (undici) added ~10% to a 300 ms call at 100 in flight
+// (bench/parallel), node:http about 3%.
+import http from "node:http";
+import https from "node:https";
+import type { IncomingMessage } from "node:http";
 import { capBytes } from "../engine/check-output.js";
 import { SessionError, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
 
@@ -17,18 +22,20 @@ export type OpenAiHttpPortOptions = {
   /** `max_tokens` sent with every request, when set. */
   maxTokens?: number;
   temperature?: number;
-  fetch?: typeof fetch;
+  /** Sockets kept per endpoint. Default 256. */
+  maxSockets?: number;
 };
 
 export function createOpenAiHttpPort(options: OpenAiHttpPortOptions): SessionPort {
-  const url = `${options.baseUrl.replace(/\/+$/, "")}/chat/completions`;
-  const doFetch = options.fetch ?? fetch;
+  const url = new URL(`${options.baseUrl.replace(/\/+$/, "")}/chat/completions`);
+  const secure = url.protocol === "https:";
+  const agent = new (secure ? https.Agent : http.Agent)({ keepAlive: true, maxSockets: options.maxSockets ?? 256 });
   const stream = options.stream ?? true;
   return {
     name: "openai-http",
     async run(request: SessionRequest): Promise<SessionResult> {
       const model = request.model ?? options.defaultModel;
-      const body = {
+      const body = JSON.stringify({
         model,
         messages: [
           { role: "system", content: request.system },
@@ -38,37 +45,56 @@ export function createOpenAiHttpPort(options: OpenAiHttpPortOptions): SessionPor
         ...(stream ? { stream_options: { include_usage: true } } : {}),
         ...(options.maxTokens ? { max_tokens: options.maxTokens } : {}),
         ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+      });
+      const headers = {
+        "content-type": "application/json",
+        "content-length": String(Buffer.byteLength(body)),
+        accept: stream ? "text/event-stream" : "application/json",
+        ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+        ...options.headers,
       };
-      let response: Response;
+      let response: IncomingMessage;
       try {
-        response = await doFetch(url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            accept: stream ? "text/event-stream" : "application/json",
-            ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
-            ...options.headers,
-          },
-          body: JSON.stringify(body),
-          signal: request.signal,
-        });
+        response = await post({ url, secure, agent, headers, body, signal: request.signal });
       } catch (error) {
         throw networkError(error, request.signal);
       }
-      if (!response.ok) throw await httpError(response);
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status >= 300) throw await httpError(response, status);
       try {
         const result = stream && isEventStream(response) ? await readStream(response, request.maxOutputBytes) : await readJson(response, request.maxOutputBytes);
         return { ...result, model: result.model ?? model };
       } catch (error) {
         if (error instanceof SessionError) throw error;
         throw networkError(error, request.signal);
+      } finally {
+        response.destroy();
       }
     },
   };
 }
 
-function isEventStream(response: Response): boolean {
-  return (response.headers.get("content-type") ?? "").includes("text/event-stream");
+function post(options: { url: URL; secure: boolean; agent: http.Agent; headers: Record<string, string>; body: string; signal: AbortSignal }): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = (options.secure ? https : http).request(options.url, { method: "POST", headers: options.headers, agent: options.agent, signal: options.signal }, resolve);
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+function isEventStream(response: IncomingMessage): boolean {
+  return (response.headers["content-type"] ?? "").includes("text/event-stream");
+}
+
+async function readAll(response: IncomingMessage, limit = 8 * 1024 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new SessionError("transient", `response body over ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function networkError(error: unknown, signal: AbortSignal): SessionError {
@@ -78,19 +104,19 @@ function networkError(error: unknown, signal: AbortSignal): SessionError {
   return new SessionError("transient", `network error: ${detail}`, { cause: error });
 }
 
-async function httpError(response: Response): Promise<SessionError> {
-  const text = (await response.text().catch(() => "")).slice(0, 500);
-  const detail = `HTTP ${response.status}${text ? `: ${text}` : ""}`;
-  if (response.status === 429) return new SessionError("rate_limited", detail, { status: 429, retryAfterMs: parseRetryAfter(response.headers) });
-  if (response.status === 408 || response.status === 409 || response.status >= 500) return new SessionError("transient", detail, { status: response.status });
-  return new SessionError("fatal", detail, { status: response.status });
+async function httpError(response: IncomingMessage, status: number): Promise<SessionError> {
+  const text = (await readAll(response, 64 * 1024).catch(() => "")).slice(0, 500);
+  const detail = `HTTP ${status}${text ? `: ${text}` : ""}`;
+  if (status === 429) return new SessionError("rate_limited", detail, { status, retryAfterMs: parseRetryAfter(response.headers) });
+  if (status === 408 || status === 409 || status >= 500) return new SessionError("transient", detail, { status });
+  return new SessionError("fatal", detail, { status });
 }
 
 /** `retry-after-ms`, or `retry-after` in seconds or as an HTTP date. Capped at 60 s. */
-export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
-  const ms = Number(headers.get("retry-after-ms"));
+export function parseRetryAfter(headers: http.IncomingHttpHeaders, now = Date.now()): number | undefined {
+  const ms = Number(headers["retry-after-ms"]);
   if (Number.isFinite(ms) && ms > 0) return Math.min(ms, 60_000);
-  const raw = headers.get("retry-after");
+  const raw = headers["retry-after"];
   if (!raw) return undefined;
   const seconds = Number(raw);
   if (Number.isFinite(seconds)) return Math.min(Math.max(0, seconds * 1000), 60_000);
@@ -106,8 +132,8 @@ function toUsage(raw: unknown): Usage | undefined {
   return { inputTokens, outputTokens, totalTokens: Number(u.total_tokens ?? inputTokens + outputTokens) };
 }
 
-async function readJson(response: Response, maxBytes: number): Promise<SessionResult> {
-  const raw = await response.text();
+async function readJson(response: IncomingMessage, maxBytes: number): Promise<SessionResult> {
+  const raw = await readAll(response);
   let parsed: { choices?: Array<{ message?: { content?: unknown } }>; usage?: unknown; model?: string };
   try {
     parsed = JSON.parse(raw) as typeof parsed;
@@ -120,8 +146,7 @@ async function readJson(response: Response, maxBytes: number): Promise<SessionRe
   return { text: cut.text, truncated: cut.truncated, usage: toUsage(parsed.usage), model: parsed.model };
 }
 
-async function readStream(response: Response, maxBytes: number): Promise<SessionResult> {
-  const reader = response.body!.getReader();
+async function readStream(response: IncomingMessage, maxBytes: number): Promise<SessionResult> {
   const decoder = new TextDecoder();
   let buffer = "";
   let text = "";
@@ -130,11 +155,9 @@ async function readStream(response: Response, maxBytes: number): Promise<Session
   let model: string | undefined;
   let finished = false;
   let truncated = false;
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
+  {
+    for await (const value of response) {
+      buffer += decoder.decode(value as Buffer, { stream: true });
       let newline: number;
       while ((newline = buffer.indexOf("\n")) !== -1) {
         const line = buffer.slice(0, newline).trim();
@@ -162,11 +185,10 @@ async function readStream(response: Response, maxBytes: number): Promise<Session
         if (chunk.choices?.[0]?.finish_reason) finished = true;
         if (chunk.usage) usage = toUsage(chunk.usage);
       }
+      if (truncated) break; // stop reading past the output cap
     }
-  } finally {
-    reader.releaseLock();
   }
-  if (!finished) throw new SessionError("transient", `the stream ended before the answer was complete (${bytes} bytes received)`, { usage });
+  if (!finished && !truncated) throw new SessionError("transient", `the stream ended before the answer was complete (${bytes} bytes received)`, { usage });
   const cut = capBytes(text, maxBytes);
   return { text: cut.text, truncated: truncated || cut.truncated, usage, model };
 }

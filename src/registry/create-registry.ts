@@ -80,9 +80,11 @@ export function createRegistry(options: RegistryOptions): Registry {
         diagnostics.push(fileDiagnostic(root.dir, `folder holds ${listed.length} YAML files; only the first ${maxFiles} are read`, "move unused agent types elsewhere", "warning"));
       }
       const idsInRoot = new Map<string, string>();
-      for (const file of listed.slice(0, maxFiles)) {
+      const files = listed.slice(0, maxFiles);
+      const loaded = await Promise.all(files.map((file) => loadFile(file, root)));
+      for (const [i, file] of files.entries()) {
         seenFiles.add(file);
-        const result = await loadFile(file, root);
+        const result = loaded[i]!;
         diagnostics.push(...result.diagnostics);
         const type = result.type;
         if (!type) continue;

@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { runAgents, type PreparedAgent } from "../../src/engine/run-agents.js";
+import type { SessionPort, SessionRequest } from "../../src/engine/port.js";
+import { getValidator } from "../../src/validation/json-validator.js";
+
+const validate = getValidator({ type: "object", required: ["n"], properties: { n: { type: "number" } } });
+
+function agent(i: number, over: Partial<PreparedAgent> = {}): PreparedAgent {
+  return { id: `a${i}`, type: "t", label: `a${i}`, format: "json", validateOutput: validate, ladder: [undefined], timeoutMs: 5000, prompt: { system: "s", message: `m${i}` }, ...over };
+}
+
+/** An in-process port that checks the concurrency invariant inside every session. */
+function countingPort(cap: number, delay: (r: SessionRequest) => number = () => 1) {
+  let running = 0;
+  let peak = 0;
+  const violations: number[] = [];
+  const port: SessionPort = {
+    name: "counting",
+    async run(request) {
+      running++;
+      peak = Math.max(peak, running);
+      if (running > cap) violations.push(running);
+      await new Promise((r) => setTimeout(r, delay(request)));
+      running--;
+      return { text: JSON.stringify({ n: Number(request.message.replace(/\D/g, "")) || 0 }) };
+    },
+  };
+  return { port, peak: () => peak, violations };
+}
+
+describe("runAgents: scheduling invariants", () => {
+  it.each([1, 3, 8, 25])("never runs more than maxConcurrent=%i sessions at once, and ends every agent", async (cap) => {
+    const p = countingPort(cap, () => Math.floor(Math.random() * 5));
+    const run = await runAgents({ runId: "r", port: p.port, agents: Array.from({ length: 60 }, (_, i) => agent(i)), maxConcurrent: cap, retries: 0, maxOutputBytes: 1000 });
+    expect(p.violations).toEqual([]);
+    expect(p.peak()).toBe(Math.min(cap, 60));
+    expect(run.agents).toHaveLength(60);
+    expect(run.counts.ok).toBe(60);
+    expect(run.agents.map((a) => a.index)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+  });
+
+  it("does not time out agents while they wait in the queue", async () => {
+    const p = countingPort(1, () => 40);
+    const run = await runAgents({ runId: "r", port: p.port, agents: Array.from({ length: 5 }, (_, i) => agent(i, { timeoutMs: 100 })), maxConcurrent: 1, retries: 0, maxOutputBytes: 1000 });
+    expect(run.counts.ok).toBe(5); // 5 x 40 ms queued behind each other, each well within its own 100 ms
+  });
+
+  it("runs a diamond A -> B, C -> D with B and C in parallel and D given both results", async () => {
+    const seen: string[] = [];
+    const starts: Record<string, number> = {};
+    const ends: Record<string, number> = {};
+    const port: SessionPort = {
+      name: "diamond",
+      async run(r) {
+        starts[r.label] = Date.now();
+        seen.push(r.message);
+        await new Promise((res) => setTimeout(res, 30));
+        ends[r.label] = Date.now();
+        return { text: JSON.stringify({ n: r.label.charCodeAt(0) }) };
+      },
+    };
+    const build = (deps: { output: unknown }[]) => ({ system: "s", message: `D sees ${JSON.stringify(deps.map((d) => d.output))}` });
+    const run = await runAgents({
+      runId: "r",
+      port,
+      maxConcurrent: 4,
+      retries: 0,
+      maxOutputBytes: 1000,
+      agents: [agent(0, { label: "A" }), agent(1, { label: "B", dependsOn: [0] }), agent(2, { label: "C", dependsOn: [0] }), agent(3, { label: "D", dependsOn: [1, 2], prompt: build })],
+    });
+    expect(run.counts.ok).toBe(4);
+    expect(starts.B!).toBeGreaterThanOrEqual(ends.A!);
+    expect(Math.max(starts.B!, starts.C!)).toBeLessThan(Math.min(ends.B!, ends.C!)); // B and C overlap
+    expect(seen.at(-1)).toBe('D sees [{"n":66},{"n":67}]');
+  });
+
+  it("skips exactly the dependents of a failed agent, transitively", async () => {
+    const port: SessionPort = { name: "p", run: async (r) => ({ text: r.label === "B" ? "" : JSON.stringify({ n: 1 }) }) };
+    const run = await runAgents({
+      runId: "r",
+      port,
+      maxConcurrent: 2,
+      retries: 0,
+      maxOutputBytes: 1000,
+      agents: [agent(0, { label: "A" }), agent(1, { label: "B", dependsOn: [0] }), agent(2, { label: "C", dependsOn: [1] }), agent(3, { label: "D", dependsOn: [0] })],
+    });
+    expect(run.agents.map((a) => `${a.label}:${a.outcome}`)).toEqual(["A:ok", "B:failed", "C:skipped", "D:ok"]);
+    expect(run.agents[2]!.reason).toBe("dependency a1 (t) ended failed");
+  });
+
+  it("reuses finished results and runs only the rest (resume)", async () => {
+    const p = countingPort(4);
+    const first = await runAgents({ runId: "r", port: p.port, agents: [agent(0), agent(1)], maxConcurrent: 2, retries: 0, maxOutputBytes: 100 });
+    let calls = 0;
+    const port: SessionPort = { name: "p", run: async () => (calls++, { text: '{"n": 9}' }) };
+    const run = await runAgents({ runId: "r", port, agents: [agent(0), agent(1), agent(2)], maxConcurrent: 2, retries: 0, maxOutputBytes: 100, reuse: new Map([[0, first.agents[0]!], [1, first.agents[1]!]]) });
+    expect(calls).toBe(1);
+    expect(run.agents.map((a) => a.output)).toEqual([{ n: 0 }, { n: 1 }, { n: 9 }]);
+  });
+
+  it("caps total attempts and says so", async () => {
+    const port: SessionPort = { name: "p", run: async () => ({ text: "nope" }) };
+    const run = await runAgents({ runId: "r", port, agents: [agent(0), agent(1), agent(2)], maxConcurrent: 1, retries: 0, maxOutputBytes: 100, maxAttempts: 3 });
+    expect(run.attempts).toBe(3);
+    expect(run.agents.map((a) => a.outcome)).toEqual(["invalid", "invalid", "skipped"]);
+    expect(run.agents[2]!.reason).toMatch(/attempt cap of 3/);
+  });
+});
