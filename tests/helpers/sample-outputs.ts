@@ -11,6 +11,12 @@ export const SAMPLE_OUTPUTS: Record<string, unknown> = {
   performance_reviewer: { complexity_score: 2, bottlenecks: [], optimization_suggestions: [], memory_usage: "Constant", time_complexity: "O(n)" },
   accessibility_reviewer: { wcag_level: "A", issues: [], aria_usage: "None needed", keyboard_nav: "Not applicable", screen_reader: "Not applicable" },
   test_engineer: { test_files: [{ path: "add.test.ts", content: "test('adds', () => {})" }], coverage_percentage: 80, test_cases: 3, edge_cases: ["negative numbers"], test_framework: "vitest" },
+  frontend_developer: { files: [{ path: "src/App.tsx", content: "export function App() { return null; }" }], framework: "React + TypeScript", components: ["App"], state_management: "local state", styling: "CSS modules" },
+  backend_developer: { files: [{ path: "src/server.ts", content: "// server" }], framework: "Node.js + Fastify", endpoints: [{ path: "/todos", method: "GET", description: "List todos" }], auth: "Bearer tokens", models: ["Todo"] },
+  database_architect: { tables: [{ name: "todos", columns: ["id uuid primary key", "title text not null"] }], indexes: [], relations: [], migrations: ["CREATE TABLE todos (id uuid primary key, title text not null);"], optimization_notes: "Small table." },
+  api_designer: { spec_version: "OpenAPI 3.1", endpoints: { openapi: "3.1.0", paths: {} }, auth_scheme: "OAuth 2.0 bearer", rate_limiting: "100 requests/minute per client", documentation: "Resource-oriented API." },
+  devops_engineer: { files: [{ path: "Dockerfile", content: "FROM node:24-slim" }], pipeline_stages: ["install", "test", "build", "deploy"], deployment_target: "container platform", infra_as_code: [], monitoring: "Health check on /healthz" },
+  documentation_writer: { files: [{ path: "README.md", content: "# Todo" }], sections: ["Quick start"], code_examples: 1, quick_start: "npm install && npm start" },
   agent_creator: {
     agent_name: "recipe_scaler", version: "1.0.0", domain: "cooking",
     system_prompt: "You are a careful cook who scales recipes to a new number of servings, converting units and flagging steps that do not scale.",

@@ -1,0 +1,49 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { startHarness, type Harness } from "../helpers/harness.js";
+import { SAMPLE_OUTPUTS, identifyType } from "../helpers/sample-outputs.js";
+
+const GUIDE = fs.readFileSync(path.join(import.meta.dirname, "..", "..", "USAGE-GUIDE.md"), "utf8");
+
+function examples(prefix: string): Array<[string, unknown]> {
+  return [...GUIDE.matchAll(/<!-- example: ([^ ]+) -->\n```json\n([\s\S]*?)\n```/g)].filter((m) => m[1]!.startsWith(prefix)).map((m) => [m[1]!, JSON.parse(m[2]!)]);
+}
+
+let h: Harness | undefined;
+afterEach(async () => {
+  h?.server.assertNoUnexpected();
+  await h?.close();
+});
+
+describe("USAGE-GUIDE.md parallel_run examples", () => {
+  const cases = examples("parallel_run:");
+  it("has the examples the guide promises", () => expect(cases.map((c) => c[0])).toEqual(["parallel_run:agents", "parallel_run:team-content", "parallel_run:team-dev", "parallel_run:team-review", "parallel_run:first"]));
+
+  it.each(cases)("%s runs and every agent ends ok (or is cancelled by wait.first)", async (_name, params) => {
+    let types: Awaited<ReturnType<Harness["registry"]["refresh"]>>["types"] = new Map();
+    h = await startHarness((r) => {
+      const type = identifyType(r.system, types);
+      const sample = type ? SAMPLE_OUTPUTS[type] : undefined;
+      if (!sample) throw new Error(`no sample answer for ${type ?? "an unknown type"}`);
+      return { json: sample, delayMs: 20 };
+    });
+    types = (await h.registry.refresh()).types;
+    const { run } = await h.run(params);
+    const first = (params as { wait?: { first?: number } }).wait?.first;
+    if (first) {
+      expect(run.counts.ok).toBeGreaterThanOrEqual(first);
+      expect(run.counts.ok + run.counts.cancelled + run.counts.skipped).toBe(run.agents.length);
+    } else {
+      expect(run.counts.ok).toBe(run.agents.length);
+    }
+    const ladder = (params as { models?: string[] }).models;
+    if (ladder) {
+      // each type starts on its tier's rung: standard reviewers on the 2nd model, the premium security reviewer on the 3rd
+      for (const entry of h.server.log) {
+        const tier = types.get(identifyType(entry.system, types)!)!.def.tier;
+        expect(entry.model).toBe(tier === "premium" ? "local/large" : "local/medium");
+      }
+    }
+  });
+});
