@@ -1,5 +1,6 @@
 // Runs a TypeScript entry (bench, demo) by bundling it with esbuild first; arguments after the entry are passed on.
 import { build } from "esbuild";
+import { rmSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -23,4 +24,5 @@ await build({
   banner: { js: "import { createRequire as __pa_createRequire } from 'node:module'; const require = __pa_createRequire(import.meta.url);" },
 });
 process.argv = [process.argv[0], out, ...rest];
+process.on("exit", () => rmSync(out, { force: true }));
 await import(pathToFileURL(out).href);

@@ -42,11 +42,11 @@ export function designReview(score: number, overrides: Record<string, number> = 
   };
 }
 
-/** Which agent type a request is for: the type whose system prompt's first line opens the request's system prompt. */
+/** Which agent type a request is for: the type whose system prompt's first line appears in the request's system prompt (OpenClaw prepends its own). */
 export function identifyType(system: string, types: ReadonlyMap<string, { def: { system: string } }>): string | undefined {
   for (const [id, type] of types) {
     const first = type.def.system.trim().split("\n")[0]!;
-    if (system.startsWith(first)) return id;
+    if (system.includes(first)) return id;
   }
   return undefined;
 }

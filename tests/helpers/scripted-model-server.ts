@@ -23,6 +23,8 @@ export type Reply = {
   /** Stream in small chunks with this delay between them. */
   dripMs?: number;
   usage?: { prompt: number; completion: number };
+  /** Answer with tool calls (function calling) instead of text. */
+  toolCalls?: Array<{ name: string; arguments: unknown; id?: string }>;
 };
 
 export type ScriptRequest = {
@@ -177,6 +179,7 @@ async function respond(reply: Reply, entry: LogEntry, res: http.ServerResponse, 
     return;
   }
   const text = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? "");
+  const toolCalls = (reply.toolCalls ?? []).map((c, i) => ({ id: c.id ?? `call_${entry.index}_${i}`, type: "function", function: { name: c.name, arguments: JSON.stringify(c.arguments) } }));
   const usage = { prompt_tokens: reply.usage?.prompt ?? 100, completion_tokens: reply.usage?.completion ?? Math.max(1, Math.ceil(text.length / 4)) };
   const usageOut = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
   const id = `chatcmpl-scripted-${entry.index}`;
@@ -184,7 +187,8 @@ async function respond(reply: Reply, entry: LogEntry, res: http.ServerResponse, 
   if (!entry.stream) {
     res.writeHead(200, { "content-type": "application/json" });
     if (reply.malformed) return void res.end('{"id": "broken", "choices": [ {"message": ');
-    res.end(JSON.stringify({ id, object: "chat.completion", created, model: entry.model, choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }], usage: usageOut }));
+    const message = toolCalls.length > 0 ? { role: "assistant", content: text || null, tool_calls: toolCalls } : { role: "assistant", content: text };
+    res.end(JSON.stringify({ id, object: "chat.completion", created, model: entry.model, choices: [{ index: 0, message, finish_reason: toolCalls.length > 0 ? "tool_calls" : "stop" }], usage: usageOut }));
     return;
   }
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
@@ -209,7 +213,12 @@ async function respond(reply: Reply, entry: LogEntry, res: http.ServerResponse, 
     res.end();
     return;
   }
-  send(chunk({}, "stop"));
+  if (toolCalls.length > 0) {
+    send(chunk({ tool_calls: toolCalls.map((c, index) => ({ index, ...c })) }));
+    send(chunk({}, "tool_calls"));
+  } else {
+    send(chunk({}, "stop"));
+  }
   send({ id, object: "chat.completion.chunk", created, model: entry.model, choices: [], usage: usageOut });
   send("[DONE]");
   res.end();

@@ -38,12 +38,12 @@ export function runDetails(run: RunResult) {
 export function summarizeRun(run: RunResult, tool = "parallel_run"): string {
   const counts = Object.entries(run.counts).filter(([, n]) => n > 0).map(([o, n]) => `${n} ${o}`).join(", ");
   const tokens = run.usage ? `, ${run.usage.totalTokens} tokens` : "";
-  const lines = [`${tool} ${run.runId}: ${run.agents.length} agents, ${counts} (${seconds(run.durationMs)}, ${run.attempts} attempts${tokens})`];
+  const lines = [`${tool} ${run.runId}: ${plural(run.agents.length, "agent")}, ${counts} (${seconds(run.durationMs)}, ${plural(run.attempts, "attempt")}${tokens})`];
   if (run.stopReason) lines.push(`Stopped early: ${run.stopReason}.`);
   const perAgent = Math.max(600, Math.floor(SUMMARY_CHAR_BUDGET / Math.max(1, run.agents.length)));
   for (const r of run.agents) {
     const model = r.model ?? "default model";
-    const head = `\n${r.index + 1}. [${r.outcome}] ${r.label}${r.label !== r.type ? ` (${r.type})` : ""}, ${model}, ${seconds(r.durationMs)}, ${r.attempts.length} attempt${r.attempts.length === 1 ? "" : "s"}`;
+    const head = `\n${r.index + 1}. [${r.outcome}] ${r.label}${r.label !== r.type ? ` (${r.type})` : ""}, ${model}, ${seconds(r.durationMs)}, ${plural(r.attempts.length, "attempt")}`;
     lines.push(head);
     if (r.outcome === "ok") lines.push(clip(typeof r.output === "string" ? r.output : JSON.stringify(r.output), perAgent));
     else {
@@ -52,6 +52,10 @@ export function summarizeRun(run: RunResult, tool = "parallel_run"): string {
     }
   }
   return lines.join("\n");
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 function seconds(ms: number): string {

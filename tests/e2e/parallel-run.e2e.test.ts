@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRegistry } from "../../src/registry/create-registry.js";
+import { catalogueRoots } from "../../src/registry/catalogue-roots.js";
+import { SAMPLE_OUTPUTS } from "../helpers/sample-outputs.js";
+import { startScriptedModelServer, type LogEntry, type ScriptedModelServer } from "../helpers/scripted-model-server.js";
+import { startGateway, stopAll, processesOf, type Gateway } from "./gateway-harness.js";
+import { hostScript, isHostRequest } from "./host-script.js";
+
+let server: ScriptedModelServer;
+let gateway: Gateway;
+let types: Awaited<ReturnType<ReturnType<typeof createRegistry>["refresh"]>>["types"];
+
+const children = (log: LogEntry[]) => log.filter((e) => !e.system.includes("<available_skills>") && !e.user.includes("BEGIN_OPENCLAW_INTERNAL_CONTEXT") && e.system.includes("## Output contract"));
+
+beforeAll(async () => {
+  types = (await createRegistry({ roots: catalogueRoots({}) }).refresh()).types;
+  server = await startScriptedModelServer(() => {
+    throw new Error("no script set");
+  });
+  gateway = await startGateway({ modelUrl: server.url, toolSearch: false });
+}, 180_000);
+
+afterAll(async () => {
+  const dir = gateway?.dir;
+  await stopAll();
+  await server?.close();
+  if (dir) expect(processesOf(dir)).toEqual([]); // nothing left behind
+});
+
+describe("parallel_run in a real OpenClaw gateway", () => {
+  it("is loaded by the gateway (plugins inspect --runtime)", { timeout: 150_000 }, async () => {
+    const { stdout } = await gateway.cli(["plugins", "inspect", "parallel-agents", "--runtime", "--json"]);
+    const info = JSON.parse(stdout.slice(stdout.indexOf("{")));
+    expect(JSON.stringify(info)).toContain("parallel_run");
+    expect(JSON.stringify(info)).toMatch(/"status":\s*"loaded"|"loaded":\s*true|"enabled":\s*true/);
+  });
+
+  it("POST /tools/invoke with 5 agents starts 5 overlapping sub-agent sessions and validates every result", { timeout: 150_000 }, async () => {
+    server.setScript(hostScript({ types, toolArgs: null, childDelayMs: 1500 }));
+    const before = server.log.length;
+    const agents = ["content_writer_creative", "content_writer_funny", "content_writer_educational", "content_writer_trendy", "content_writer_controversial"].map((type) => ({ type, task: "About morning coffee", input: { topic: "morning coffee", platform: "instagram" } }));
+    const { status, body } = await gateway.invoke("parallel_run", { agents });
+    expect(status).toBe(200);
+    const details = body.result.details;
+    expect(details.counts.ok).toBe(5);
+    expect(details.agents.map((a: { output: unknown; type: string }) => a.output)).toEqual(agents.map((a) => SAMPLE_OUTPUTS[a.type]));
+    const requests = children(server.log.slice(before));
+    expect(requests).toHaveLength(5);
+    const latestStart = Math.max(...requests.map((e) => e.startedAt));
+    const earliestEnd = Math.min(...requests.map((e) => e.endedAt!));
+    expect(latestStart).toBeLessThan(earliestEnd); // all five model requests were in flight together
+    expect(details.agents.every((a: { model: string }) => a.model === "scripted/model-a")).toBe(true);
+  });
+
+  it("a chat turn in which the model calls parallel_run ends with every agent's result", { timeout: 150_000 }, async () => {
+    server.setScript(hostScript({ types, toolArgs: { team: { preset: "content", topic: "Rainy Sundays", platform: "instagram" } } }));
+    const before = server.log.length;
+    const out = await gateway.chat("Write me five different Instagram posts about rainy Sundays", "agent:main:e2e-chat");
+    expect(out.status).toBe("ok");
+    const answer = out.result.payloads.map((p: { text: string }) => p.text).join("\n");
+    for (const type of ["content_writer_creative", "content_writer_funny", "content_writer_educational", "content_writer_trendy", "content_writer_controversial"]) {
+      expect(answer).toContain((SAMPLE_OUTPUTS[type] as { caption: string }).caption);
+    }
+    expect(answer).toMatch(/5 agents, 5 ok/);
+    const host = server.log.slice(before).filter((e) => !children([e]).length);
+    expect(host[0]!.system).toContain("<name>parallel-agents</name>"); // the skill is in the host's prompt
+    expect(children(server.log.slice(before)).every((e) => e.user.includes("Rainy Sundays"))).toBe(true);
+  });
+
+  it("climbs the model ladder: an invalid first answer is retried on the next model, as the log shows", { timeout: 150_000 }, async () => {
+    server.setScript(hostScript({ types, toolArgs: null, child: (type, r) => (r.model === "model-a" ? { text: "Sorry, no JSON today." } : { json: SAMPLE_OUTPUTS[type] }) }));
+    const before = server.log.length;
+    const { body } = await gateway.invoke("parallel_run", { agents: [{ type: "content_writer_funny", task: "Mondays", input: { topic: "Mondays" } }], models: ["scripted/model-a", "scripted/model-b"] });
+    const agent = body.result.details.agents[0];
+    expect(agent.outcome).toBe("ok");
+    expect(agent.attempts.map((a: { kind: string; model: string }) => `${a.kind}@${a.model}`)).toEqual(["first@scripted/model-a", "repair@scripted/model-a", "escalation@scripted/model-b"]);
+    expect(children(server.log.slice(before)).map((e) => e.model)).toEqual(["model-a", "model-a", "model-b"]);
+  });
+
+  it("a hung child times out as that agent's outcome; the chat turn still ends with the other results", { timeout: 150_000 }, async () => {
+    server.setScript(hostScript({
+      types,
+      toolArgs: { agents: [{ type: "content_writer_funny", task: "hang", timeoutSeconds: 8, label: "stuck" }, { type: "content_writer_creative", task: "fine", label: "fine-1" }, { type: "content_writer_trendy", task: "fine", label: "fine-2" }], retries: 0 },
+      child: (type, r) => (r.user.includes("hang") ? { hang: true } : { json: SAMPLE_OUTPUTS[type] }),
+    }));
+    const started = Date.now();
+    const out = await gateway.chat("Run the three writers", "agent:main:e2e-hang");
+    expect(out.status).toBe("ok");
+    const answer = out.result.payloads.map((p: { text: string }) => p.text).join("\n");
+    expect(answer).toMatch(/\[timeout\] stuck/);
+    expect(answer).toMatch(/\[ok\] fine-1/);
+    expect(answer).toMatch(/\[ok\] fine-2/);
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+});
+
+describe("parallel_run with OpenClaw's default Tool Search catalog", () => {
+  let searchGateway: Gateway;
+  beforeAll(async () => {
+    searchGateway = await startGateway({ modelUrl: server.url });
+  }, 180_000);
+  afterAll(async () => {
+    await searchGateway?.stop();
+    expect(processesOf(searchGateway.dir)).toEqual([]);
+  });
+
+  it("the model reaches parallel_run through tool_call and the turn carries every result", { timeout: 150_000 }, async () => {
+    server.setScript(hostScript({ types, toolArgs: { team: { preset: "review", code: "export const add = (a, b) => a + b;" } } }));
+    const before = server.log.length;
+    const out = await searchGateway.chat("Review this code from every angle: export const add = (a, b) => a + b;", "agent:main:e2e-search");
+    const host = server.log.slice(before).filter((e) => isHostRequestLike(e));
+    expect(host[0]!.system).toContain("parallel_run (parallel-agents)"); // listed in the catalog, not as a direct tool
+    const answer = out.result.payloads.map((p: { text: string }) => p.text).join("\n");
+    expect(answer).toMatch(/5 agents, 5 ok/);
+    expect(answer).toContain("No input validation"); // the code reviewer's sample finding
+  });
+});
+
+function isHostRequestLike(entry: LogEntry): boolean {
+  return entry.system.includes("<available_skills>");
+}
+void isHostRequest;
