@@ -48,7 +48,8 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
 
   const deleteNow = async (sessionKey: string) => {
     try {
-      await subagent.deleteSession({ sessionKey, deleteTranscript: true });
+      // Keep the transcript: deleting it too costs ~0.7 s per child in the host (measured: 5 children 3.4-3.8 s vs 0.3-0.5 s).
+      await subagent.deleteSession({ sessionKey, deleteTranscript: false });
     } catch (error) {
       log(`parallel-agents: deleting ${sessionKey} failed: ${(error as Error).message}`);
     }

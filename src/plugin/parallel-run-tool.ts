@@ -37,7 +37,8 @@ export function createParallelRunTool({ api, config: rawConfig, toolContext }: T
       } catch (error) {
         throw refusal("parallel_run", error);
       } finally {
-        // Children may only be deleted while this tool call's authority is active: finish the deferred deletes now.
+        // Children may only be deleted while this tool call's authority is active (a delete after the call returns
+        // fails with "authority expired"): finish the deferred deletes before returning.
         await port?.flushCleanup();
       }
     },

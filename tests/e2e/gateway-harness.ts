@@ -15,8 +15,11 @@ const ROOT = packageRoot();
 export const OPENCLAW_BIN = path.join(ROOT, "node_modules", "openclaw", "openclaw.mjs");
 
 export type GatewayOptions = {
-  /** Base URL (with /v1) of the scripted model server. */
+  /** Base URL (with /v1) of the OpenAI-compatible model server: the scripted one in tests. */
   modelUrl: string;
+  /** Its API key (default a dummy key for the scripted server) and model ids (default model-a, model-b). */
+  apiKey?: string;
+  modelIds?: string[];
   /** `tools.toolSearch`: false offers plugin tools directly; undefined keeps OpenClaw's default (Tool Search). */
   toolSearch?: boolean;
   /** Plugin config under plugins.entries.parallel-agents.config. */
@@ -93,8 +96,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const model = (id: string) => ({ id, name: id, reasoning: false, input: ["text"], contextWindow: 128000, maxTokens: 4096 });
   const config = {
     gateway: { mode: "local", port, bind: "loopback", auth: { mode: "token", token } },
-    models: { mode: "merge", providers: { scripted: { baseUrl: options.modelUrl, apiKey: "sk-scripted-e2e", api: "openai-completions", models: [model("model-a"), model("model-b")] } } },
-    agents: { defaults: { model: { primary: "scripted/model-a" }, heartbeat: { every: "0m" }, ...(options.subagentConcurrency ? { subagents: { maxConcurrent: options.subagentConcurrency } } : {}) } },
+    models: { mode: "merge", providers: { scripted: { baseUrl: options.modelUrl, apiKey: options.apiKey ?? "sk-scripted-e2e", api: "openai-completions", models: (options.modelIds ?? ["model-a", "model-b"]).map(model) } } },
+    agents: { defaults: { model: { primary: `scripted/${(options.modelIds ?? ["model-a"])[0]}` }, heartbeat: { every: "0m" }, ...(options.subagentConcurrency ? { subagents: { maxConcurrent: options.subagentConcurrency } } : {}) } },
     skills: { workshop: { autonomous: { mode: "off" } } },
     cron: { enabled: false },
     ...(options.toolSearch === undefined ? {} : { tools: { toolSearch: options.toolSearch } }),

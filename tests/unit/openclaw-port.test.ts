@@ -63,7 +63,7 @@ describe("the OpenClaw port over api.runtime.subagent", () => {
     expect(subagent.deleteSession).not.toHaveBeenCalled();
     expect(port.pendingCleanup()).toBe(1);
     await port.flushCleanup();
-    expect(subagent.deleteSession).toHaveBeenCalledWith({ sessionKey: "agent:main:subagent:parallel-agents-run1-0-1", deleteTranscript: true });
+    expect(subagent.deleteSession).toHaveBeenCalledWith({ sessionKey: "agent:main:subagent:parallel-agents-run1-0-1", deleteTranscript: false });
     expect(port.pendingCleanup()).toBe(0);
   });
 

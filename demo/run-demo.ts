@@ -1,0 +1,78 @@
+// The demo: a real OpenClaw gateway in a temporary state dir with this plugin installed, the content team run on a
+// topic through parallel_run, each agent's result and the timings printed, everything stopped.
+// Without credentials the model is a local SCRIPTED server (canned answers, clearly labelled). With
+// PARALLEL_AGENTS_BASE_URL (or OPENAI_BASE_URL) and an API key in the environment, a real model is used instead.
+import { startGateway, stopAll } from "../tests/e2e/gateway-harness.js";
+import { startScriptedModelServer, type ScriptRequest } from "../tests/helpers/scripted-model-server.js";
+
+const topic = process.argv.slice(2).join(" ").trim() || "Morning coffee rituals";
+const env = process.env;
+const realBaseUrl = env.PARALLEL_AGENTS_BASE_URL ?? env.OPENAI_BASE_URL;
+const realKey = env.PARALLEL_AGENTS_API_KEY ?? env.OPENAI_API_KEY;
+const realModel = env.PARALLEL_AGENTS_MODEL ?? env.OPENAI_MODEL ?? "gpt-4o-mini";
+const useReal = Boolean(realBaseUrl && realKey);
+const out = (line = "") => process.stdout.write(`${line}\n`);
+
+/** Canned answers, one per writer, built from the topic in the request: a stand-in so the demo runs offline. */
+function scriptedAnswer(request: ScriptRequest) {
+  const about = /Topic:\n`{3,}\n([\s\S]*?)\n`{3,}/.exec(request.user)?.[1]?.trim() ?? "the topic";
+  const tag = `#${about.toLowerCase().replace(/[^a-z0-9]+/g, "")}`.slice(0, 30);
+  const s = request.system;
+  const base = { hashtags: [tag, "#scripteddemo"] };
+  if (s.includes("comedy writer")) return { ...base, caption: `[scripted] ${about}: I tried to be a morning person once. Once.`, engagement_prediction: "High", punchline: "Once." };
+  if (s.includes("educator")) return { ...base, caption: `[scripted] Three things worth knowing about ${about}.`, key_points: [`What ${about} is`, "Why it matters", "How to start"], difficulty: "Beginner-friendly" };
+  if (s.includes("trend specialist")) return { ...base, caption: `[scripted] POV: you finally get ${about} right.`, trend_reference: "POV format (evergreen; check timeliness)", viral_potential: "Medium" };
+  if (s.includes("who starts good arguments")) return { ...base, caption: `[scripted] Unpopular opinion: ${about} is overrated. Change my mind.`, controversy_level: 4, discussion_prompts: [`What does ${about} do for you?`] };
+  return { ...base, caption: `[scripted] ${about}, told as a small story in three lines.`, engagement_prediction: "Medium", tone_notes: "Warm, scripted demo answer." };
+}
+
+async function main() {
+  out("parallel-agents demo: the content team in a real OpenClaw gateway");
+  let modelUrl: string;
+  let closeModel = async () => undefined as void;
+  if (useReal) {
+    modelUrl = realBaseUrl!;
+    out(`model: ${realModel} at ${realBaseUrl} (from the environment)`);
+  } else {
+    const server = await startScriptedModelServer((r) => ({ json: scriptedAnswer(r), delayMs: 800 }));
+    modelUrl = server.url;
+    closeModel = () => server.close();
+    out("model: LOCAL SCRIPTED MODEL (canned answers, no LLM). Set PARALLEL_AGENTS_BASE_URL and PARALLEL_AGENTS_API_KEY");
+    out("       (or OPENAI_BASE_URL and OPENAI_API_KEY, and optionally PARALLEL_AGENTS_MODEL) to use a real model.");
+  }
+  out(`topic: ${topic}`);
+  out();
+  const t0 = Date.now();
+  const gateway = await startGateway({ modelUrl, ...(useReal ? { apiKey: realKey, modelIds: [realModel] } : {}), toolSearch: false });
+  try {
+    out(`gateway ready on ${gateway.url} (plugin installed from its npm pack in ${(gateway.installMs / 1000).toFixed(1)} s, gateway start ${(gateway.startMs / 1000).toFixed(1)} s)`);
+    const started = Date.now();
+    const { status, body } = await gateway.invoke("parallel_run", { team: { preset: "content", topic, platform: "instagram" }, timeoutSeconds: 180 }, 600_000);
+    const wall = Date.now() - started;
+    if (status !== 200 || !body.ok) throw new Error(`parallel_run failed: ${JSON.stringify(body).slice(0, 2000)}`);
+    const details = body.result.details;
+    out(`parallel_run: ${details.agents.length} agents in ${(wall / 1000).toFixed(1)} s wall time`);
+    out();
+    const first = Math.min(...details.agents.map((a: { startedAt: number }) => a.startedAt));
+    for (const agent of details.agents) {
+      out(`[${agent.outcome}] ${agent.label} (${agent.type}), model ${agent.model ?? "default"}, ${(agent.durationMs / 1000).toFixed(1)} s, started +${((agent.startedAt - first) / 1000).toFixed(1)} s, ${agent.attempts.length} attempt(s)`);
+      out(agent.outcome === "ok" ? `  ${JSON.stringify(agent.output)}` : `  ${agent.reason ?? ""}`);
+    }
+    const sum = details.agents.reduce((n: number, a: { durationMs: number }) => n + a.durationMs, 0);
+    out();
+    out(`timings: sum of agent durations ${(sum / 1000).toFixed(1)} s, run ${(details.durationMs / 1000).toFixed(1)} s: ${(sum / details.durationMs).toFixed(1)}x from running in parallel`);
+    out(`counts: ${JSON.stringify(details.counts)}`);
+    out(`total demo time ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (details.counts.ok !== details.agents.length) process.exitCode = 1;
+  } finally {
+    await gateway.stop();
+    await closeModel();
+    await stopAll();
+    out("stopped the gateway and the model server; no process left.");
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});
