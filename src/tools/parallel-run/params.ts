@@ -67,7 +67,7 @@ export const ParallelRunParams = Type.Object(
     models: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: LIMITS.maxLadder, description: "Model ladder for this call, weakest first." })),
     wait: Type.Optional(WaitSpec),
     budget: Type.Optional(BudgetSpec),
-    cleanup: Type.Optional(Type.Union([Type.Literal("delete"), Type.Literal("keep")], { description: "Delete finished sub-agent sessions (default) or keep them." })),
+    cleanup: Type.Optional(Type.Union([Type.Literal("delete"), Type.Literal("keep")], { description: "keep (default) or delete the finished sub-agent sessions before the call returns." })),
   },
   { additionalProperties: false },
 );

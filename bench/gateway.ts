@@ -1,0 +1,173 @@
+// bench/gateway: parallel_run inside a real OpenClaw gateway, side by side in one run:
+//   1. gateway start time (spawn to /readyz ready, plugin installed from its npm pack)
+//   2. one agent vs 8 agents in parallel through POST /tools/invoke (makespan ratio; goal <= 1.5)
+//   3. the old way vs ours for N = 10 at equal model latency: the host model calling core sessions_spawn ten times and
+//      waiting for the announcements, versus one parallel_run call: host model requests, host prompt size, wall time.
+// Run: npm run bench:gateway   (prints figures; not a timed test)
+import { createRegistry } from "../src/registry/create-registry.js";
+import { catalogueRoots } from "../src/registry/catalogue-roots.js";
+import { SAMPLE_OUTPUTS, identifyType } from "../tests/helpers/sample-outputs.js";
+import { startScriptedModelServer, type Reply, type ScriptRequest } from "../tests/helpers/scripted-model-server.js";
+import { startGateway, stopAll } from "../tests/e2e/gateway-harness.js";
+import { isHostRequest } from "../tests/e2e/host-script.js";
+
+const LATENCY_MS = 2000;
+const N_OLD = 10;
+const line = (s = "") => process.stdout.write(`${s}\n`);
+const types = (await createRegistry({ roots: catalogueRoots({}) }).refresh()).types;
+
+type Mode = { name: string; host: (r: ScriptRequest) => Reply };
+let mode: Mode = { name: "none", host: () => ({ text: "idle" }) };
+const hostBytes: number[] = [];
+let hostRequests = 0;
+let oldWayResults = 0;
+let finalAt = 0;
+
+const server = await startScriptedModelServer((r) => {
+  const all = JSON.stringify(r.body.messages);
+  if (all.includes("[Subagent Task]")) {
+    // a child of core sessions_spawn: a full agent session, answering its task
+    const n = /\[old-way (\d+)\]/.exec(all)?.[1];
+    return { text: `old-way result ${n}: ${JSON.stringify(SAMPLE_OUTPUTS.content_writer_funny)}`, delayMs: LATENCY_MS };
+  }
+  if (isHostRequest(r)) {
+    hostBytes.push(JSON.stringify(r.body).length);
+    hostRequests++;
+    return mode.host(r);
+  }
+  const type = identifyType(r.system, types);
+  if (!type) throw new Error("unknown sub-agent request");
+  return { json: SAMPLE_OUTPUTS[type], delayMs: LATENCY_MS };
+});
+
+const gatewayStarts: number[] = [];
+const gateway = await startGateway({ modelUrl: server.url, toolSearch: false, subagentConcurrency: 16 });
+gatewayStarts.push(gateway.startMs);
+
+try {
+  // 2. one agent vs eight agents through the gateway (warm-up first: the first child after start is slow)
+  const agent = { type: "content_writer_funny", task: "Mondays", input: { topic: "Mondays" } };
+  await gateway.invoke("parallel_run", { agents: [agent] });
+  const timeOf = async (n: number, cleanup = "delete") => {
+    const t0 = Date.now();
+    const { body } = await gateway.invoke("parallel_run", { agents: Array.from({ length: n }, () => agent), maxConcurrent: 8, cleanup });
+    if (body.result.details.counts.ok !== n) throw new Error(`only ${body.result.details.counts.ok}/${n} ok`);
+    return Date.now() - t0;
+  };
+  const one: number[] = [];
+  const eight: number[] = [];
+  const oneKeep: number[] = [];
+  const eightKeep: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    one.push(await timeOf(1));
+    eight.push(await timeOf(8));
+    oneKeep.push(await timeOf(1, "keep"));
+    eightKeep.push(await timeOf(8, "keep"));
+  }
+
+  // 3a. ours: one chat turn whose host model calls parallel_run once with ten agents
+  const tenAgents = Array.from({ length: N_OLD }, (_, i) => ({ type: "content_writer_funny", task: `Post ${i + 1}`, input: { topic: "Mondays" } }));
+  const ours = await measureTurn("ours", (r) => {
+    const last = lastMessage(r);
+    if (last.role === "tool") {
+      finalAt = Date.now();
+      return { text: "done" };
+    }
+    return { toolCalls: [{ name: "parallel_run", arguments: { agents: tenAgents, maxConcurrent: 10 } }] };
+  }, "bench-ours");
+
+  // 3b. the old way: sessions_spawn x10 in one assistant message; core refuses what exceeds the per-requester cap, so
+  // the host re-spawns those as completions free capacity, yielding in between, until all ten results are in.
+  const old = await measureTurn("old", oldWayHost, "bench-old", 240_000);
+
+  line(`bench/gateway (node ${process.version}, openclaw 2026.9.6, ${new Date().toISOString()})`);
+  line(`gateway start (spawn to /readyz ready): ${(Math.min(...gatewayStarts) / 1000).toFixed(1)} s; plugin install from npm pack: ${(gateway.installMs / 1000).toFixed(1)} s`);
+  const b1 = Math.min(...one);
+  const b8 = Math.min(...eight);
+  line(`one agent vs 8 in parallel through POST /tools/invoke, ${LATENCY_MS} ms model latency (best of 3):`);
+  line(`  cleanup delete (default): 1 agent ${b1} ms, 8 agents ${b8} ms, ratio ${(b8 / b1).toFixed(2)} (goal <= 1.5)`);
+  line(`  cleanup keep:             1 agent ${Math.min(...oneKeep)} ms, 8 agents ${Math.min(...eightKeep)} ms, ratio ${(Math.min(...eightKeep) / Math.min(...oneKeep)).toFixed(2)}`);
+  line(`the old way vs ours, N = ${N_OLD} agents, ${LATENCY_MS} ms model latency, one chat turn each:`);
+  old.note = `${oldWayResults} of ${N_OLD} results${old.note ? `, ${old.note}` : ""}`;
+  ours.note = `${N_OLD} of ${N_OLD} results`;
+  for (const m of [old, ours]) {
+    line(`  ${m.name.padEnd(4)}: ${m.hostRequests} host model requests, ${(m.hostBytes / 1024).toFixed(0)} KB of host prompt (~${Math.round(m.hostBytes / 4 / 1000)}k tokens), ${m.children} child requests, ${(m.wallMs / 1000).toFixed(1)} s to the final answer${m.note ? `; ${m.note}` : ""}`);
+  }
+} finally {
+  await stopAll();
+  await server.close();
+}
+
+async function measureTurn(name: string, host: Mode["host"], sessionKey: string, waitMs = 120_000) {
+  mode = { name, host };
+  hostBytes.length = 0;
+  hostRequests = 0;
+  finalAt = 0;
+  const before = server.log.length;
+  const t0 = Date.now();
+  await gateway.chat("Write ten funny captions about Mondays", `agent:main:${sessionKey}`).catch((e: unknown) => ({ error: String(e) }));
+  const deadline = Date.now() + waitMs;
+  while (!finalAt && Date.now() < deadline && hostRequests < 200) await new Promise((r) => setTimeout(r, 200));
+  const entries = server.log.slice(before);
+  return {
+    name,
+    hostRequests,
+    hostBytes: hostBytes.reduce((a, b) => a + b, 0),
+    children: entries.length - hostRequests,
+    wallMs: (finalAt || Date.now()) - t0,
+    note: finalAt ? "" : "did not finish",
+  };
+}
+
+const CHILD_CAP = 5; // agents.defaults.subagents.maxChildrenPerAgent default
+
+/** The host model of the old way, as a careful model would play it. */
+function oldWayHost(r: ScriptRequest): Reply {
+  const messages = r.body.messages as Array<{ role: string; content?: unknown; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>; tool_call_id?: string }>;
+  const all = messages.map(contentText).join("\n");
+  const results = new Set([...all.matchAll(/old-way result (\d+)/g)].map((m) => Number(m[1])));
+  if (results.size >= N_OLD) {
+    finalAt = Date.now();
+    oldWayResults = results.size;
+    return { text: "Here are all ten captions." };
+  }
+  // Pair each tool result with its call by order (the host may rename call ids).
+  const status = new Map<number, string>();
+  let spawned = 0;
+  let queue: Array<number | undefined> = [];
+  for (const m of messages) {
+    if (m.role === "assistant" && m.tool_calls) {
+      queue = m.tool_calls.map((c) => (c.function.name === "sessions_spawn" ? Number(/\[old-way (\d+)\]/.exec(c.function.arguments)?.[1]) : undefined));
+      spawned += queue.filter((n) => n !== undefined).length;
+    } else if (m.role === "tool") {
+      const n = queue.shift();
+      if (n !== undefined) status.set(n, /"status":\s*"(\w+)"/.exec(contentText(m))?.[1] ?? "unknown");
+    }
+  }
+  const spawn = (ns: number[]): Reply => ({ toolCalls: ns.map((n) => ({ name: "sessions_spawn", arguments: { task: `[old-way ${n}] Write one funny caption about Mondays as JSON.`, label: `post ${n}`, runtime: "subagent", mode: "run", cleanup: "delete" } })) });
+  if (spawned === 0) return spawn(Array.from({ length: N_OLD }, (_, i) => i + 1));
+  const active = [...status].filter(([n, s]) => s === "accepted" && !results.has(n)).length;
+  const refused = [...status].filter(([n, s]) => s !== "accepted" && !results.has(n)).map(([n]) => n);
+  const free = CHILD_CAP - active;
+  const spawnRounds = messages.filter((m) => m.role === "assistant" && m.tool_calls?.some((c) => c.function.name === "sessions_spawn")).length;
+  if (refused.length > 0 && free > 0 && spawnRounds < 3) return spawn(refused.slice(0, free));
+  if (active === 0) {
+    // nothing running and the host keeps refusing: answer with what arrived (the user would have to ask again)
+    finalAt = Date.now();
+    oldWayResults = results.size;
+    return { text: `${results.size} of ${N_OLD} captions arrived; the rest were refused by the per-session child limit.` };
+  }
+  return { toolCalls: [{ name: "sessions_yield", arguments: {} }] };
+}
+
+function lastMessage(r: ScriptRequest) {
+  const messages = r.body.messages as Array<{ role: string; content?: unknown }>;
+  return [...messages].reverse().find((m) => !(m.role === "user" && contentText(m).trimStart().startsWith("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT")))!;
+}
+
+function contentText(m: { content?: unknown }): string {
+  if (typeof m.content === "string") return m.content;
+  if (Array.isArray(m.content)) return (m.content as Array<{ text?: string }>).map((p) => p.text ?? "").join("");
+  return "";
+}
+
