@@ -3,6 +3,8 @@ import { defineToolPlugin } from "openclaw/plugin-sdk/tool-plugin";
 import { PluginConfigSchema } from "./config.js";
 import { createParallelRunTool } from "./plugin/parallel-run-tool.js";
 import { parallelRunDefinition } from "./tools/parallel-run/definition.js";
+import { createRefineAgentTool } from "./plugin/refine-agent-tool.js";
+import { refineAgentDefinition } from "./tools/refine-agent/definition.js";
 
 export default defineToolPlugin({
   id: "parallel-agents",
@@ -13,6 +15,10 @@ export default defineToolPlugin({
     tool({
       ...parallelRunDefinition,
       factory: (context) => createParallelRunTool(context),
+    }),
+    tool({
+      ...refineAgentDefinition,
+      factory: (context) => createRefineAgentTool(context),
     }),
   ],
 });

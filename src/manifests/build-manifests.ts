@@ -2,6 +2,8 @@
 import { AgentTypeSchema } from "../registry/agent-type-schema.js";
 import { parallelRunDefinition } from "../tools/parallel-run/definition.js";
 import { ParallelRunResultSchema } from "../tools/parallel-run/result-schema.js";
+import { refineAgentDefinition } from "../tools/refine-agent/definition.js";
+import { RefineAgentResultSchema } from "../tools/refine-agent/result-schema.js";
 
 export type ManifestFiles = Record<string, unknown>;
 
@@ -11,6 +13,7 @@ export function buildManifests(): ManifestFiles {
   return {
     "agent-type.schema.json": { $schema: "http://json-schema.org/draft-07/schema#", $comment: HEADER, ...AgentTypeSchema },
     "parallel_run.json": toolManifest(parallelRunDefinition, ParallelRunResultSchema),
+    "refine_agent.json": toolManifest(refineAgentDefinition, RefineAgentResultSchema),
   };
 }
 

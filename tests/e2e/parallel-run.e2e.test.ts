@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRegistry } from "../../src/registry/create-registry.js";
 import { catalogueRoots } from "../../src/registry/catalogue-roots.js";
-import { SAMPLE_OUTPUTS } from "../helpers/sample-outputs.js";
+import path from "node:path";
+import { SAMPLE_OUTPUTS, designReview } from "../helpers/sample-outputs.js";
 import { startScriptedModelServer, type LogEntry, type ScriptedModelServer } from "../helpers/scripted-model-server.js";
 import { startGateway, stopAll, processesOf, type Gateway } from "./gateway-harness.js";
 import { hostScript, isHostRequest } from "./host-script.js";
@@ -91,6 +92,24 @@ describe("parallel_run in a real OpenClaw gateway", () => {
     expect(answer).toMatch(/\[ok\] fine-1/);
     expect(answer).toMatch(/\[ok\] fine-2/);
     expect(Date.now() - started).toBeLessThan(60_000);
+  });
+});
+
+describe("refine_agent in a real OpenClaw gateway", () => {
+  it("designs, reviews and saves a new agent type that parallel_run then uses in the same gateway", { timeout: 150_000 }, async () => {
+    server.setScript((r) => {
+      if (r.system.includes("You are a careful cook")) return { json: { ingredients: [{ name: "eggs", quantity: "6" }] } };
+      const type = [...types.keys()].find((id) => r.system.includes(types.get(id)!.def.system.trim().split("\n")[0]!));
+      if (type === "agent_creator") return { json: { ...(SAMPLE_OUTPUTS.agent_creator as object), agent_name: "e2e_recipe_scaler" } };
+      if (type === "agent_design_reviewer") return { json: designReview(8.9) };
+      throw new Error(`unexpected request for ${type}`);
+    });
+    const { body } = await gateway.invoke("refine_agent", { agents: [{ name: "e2e_recipe_scaler", purpose: "Scale recipes for more people" }] });
+    const agent = body.result.details.agents[0];
+    expect(agent).toMatchObject({ id: "e2e_recipe_scaler", finalScore: 8.9, reachedTarget: true, stoppedBecause: "target reached" });
+    expect(agent.savedTo).toBe(path.join(gateway.env.OPENCLAW_STATE_DIR!, "parallel-agents", "agents", "e2e_recipe_scaler.yaml"));
+    const used = await gateway.invoke("parallel_run", { agents: [{ type: "e2e_recipe_scaler", task: "Scale to 6", input: { recipe: "2 eggs" } }] });
+    expect(used.body.result.details.agents[0]).toMatchObject({ type: "e2e_recipe_scaler", outcome: "ok", output: { ingredients: [{ name: "eggs", quantity: "6" }] } });
   });
 });
 

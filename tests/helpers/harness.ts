@@ -5,6 +5,7 @@ import { createRegistry, type Registry } from "../../src/registry/create-registr
 import { catalogueRoots } from "../../src/registry/catalogue-roots.js";
 import { createOpenAiHttpPort } from "../../src/host/openai-http-port.js";
 import { executeParallelRun, type ParallelRunDeps } from "../../src/tools/parallel-run/execute.js";
+import { executeRefineAgent } from "../../src/tools/refine-agent/execute.js";
 import { startScriptedModelServer, type Reply, type Script, type ScriptRequest, type ScriptedModelServer } from "./scripted-model-server.js";
 import { FIXTURES } from "./registry.js";
 
@@ -13,6 +14,7 @@ export type Harness = {
   registry: Registry;
   config: ResolvedConfig;
   run: (params: unknown, deps?: Partial<ParallelRunDeps>) => ReturnType<typeof executeParallelRun>;
+  refine: (params: unknown, userDir: string) => ReturnType<typeof executeRefineAgent>;
   close: () => Promise<void>;
 };
 
@@ -26,6 +28,7 @@ export async function startHarness(script: Script, options: { config?: Partial<R
     registry,
     config,
     run: (params, deps = {}) => executeParallelRun(params, { config, registry, port, backoff: { baseMs: 10, maxMs: 50 }, ...deps }),
+    refine: (params, userDir) => executeRefineAgent(params, { config, registry, port, userDir, backoff: { baseMs: 10, maxMs: 50 } }),
     close: () => server.close(),
   };
 }

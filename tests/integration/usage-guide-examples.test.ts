@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../helpers/harness.js";
-import { SAMPLE_OUTPUTS, identifyType } from "../helpers/sample-outputs.js";
+import { SAMPLE_OUTPUTS, designReview, identifyType } from "../helpers/sample-outputs.js";
+import { tempDir } from "../helpers/registry.js";
 
 const GUIDE = fs.readFileSync(path.join(import.meta.dirname, "..", "..", "USAGE-GUIDE.md"), "utf8");
 
@@ -44,6 +45,31 @@ describe("USAGE-GUIDE.md parallel_run examples", () => {
         const tier = types.get(identifyType(entry.system, types)!)!.def.tier;
         expect(entry.model).toBe(tier === "premium" ? "local/large" : "local/medium");
       }
+    }
+  });
+});
+
+describe("USAGE-GUIDE.md refine_agent examples", () => {
+  const cases = examples("refine_agent:");
+  it("has the examples the guide promises", () => expect(cases.map((c) => c[0])).toEqual(["refine_agent:new", "refine_agent:existing"]));
+
+  it.each(cases)("%s runs: every agent reviewed, scored and (unless save: false) saved", async (_name, params) => {
+    let types: Awaited<ReturnType<Harness["registry"]["refresh"]>>["types"] = new Map();
+    h = await startHarness((r) => {
+      const type = identifyType(r.system, types);
+      if (type === "agent_creator") return { json: { ...(SAMPLE_OUTPUTS.agent_creator as object), agent_name: /Name: (\S+)/.exec(r.user)?.[1] ?? "x" } };
+      if (type === "agent_design_reviewer") return { json: designReview(9) };
+      throw new Error(`unexpected ${type}`);
+    });
+    types = (await h.registry.refresh()).types;
+    const userDir = await tempDir("pa-guide-");
+    const { details } = await h.refine(params, userDir);
+    const save = (params as { save?: boolean }).save ?? true;
+    for (const a of details.agents) {
+      expect(a.finalScore).toBe(9);
+      expect(a.error).toBeUndefined();
+      expect(Boolean(a.savedTo)).toBe(save);
+      expect(a.yaml).toContain(`id: ${a.id}`);
     }
   });
 });

@@ -56,37 +56,15 @@ export function prepareParallelRun(raw: unknown, ctx: PrepareContext): PreparedR
       errors.push(new UserInputError({ field: `${plan.field}.task`, value: plan.task, message: "task is empty", fix: "say what this agent should do, in plain text" }));
     }
     if (!type) return;
-    const timeoutSeconds = plan.timeoutSeconds ?? params.timeoutSeconds ?? config.timeoutSeconds ?? type.def.timeoutSeconds;
     const baseLabel = plan.label ?? type.def.id;
     const seen = labels.get(baseLabel) ?? 0;
     labels.set(baseLabel, seen + 1);
-    const label = seen === 0 ? baseLabel : `${baseLabel} #${seen + 1}`;
-    let prompt: PreparedAgent["prompt"];
     try {
-      if (plan.inputFrom) {
-        const inputFrom = plan.inputFrom;
-        const staticInput = plan.input ?? {};
-        prompt = (deps) => renderAgentPrompt({ type, task: plan.task, input: { ...staticInput, ...inputFrom(deps) }, field: plan.field });
-      } else {
-        checkAgentInput({ type, input: plan.input, field: plan.field });
-        prompt = renderAgentPrompt({ type, task: plan.task, input: plan.input, field: plan.field });
-      }
+      agents.push(buildPreparedAgent({ plan: { ...plan, label: seen === 0 ? baseLabel : `${baseLabel} #${seen + 1}` }, type, index: i, ladder, timeoutSeconds: params.timeoutSeconds ?? config.timeoutSeconds }));
     } catch (error) {
       if (error instanceof UserInputError) errors.push(error);
       else throw error;
-      return;
     }
-    agents.push({
-      id: `agent-${i + 1}`,
-      type: type.def.id,
-      label,
-      format: type.def.outputFormat,
-      validateOutput: type.validateOutput,
-      ladder: resolveLadder({ ladder, tier: type.def.tier, model: plan.model }),
-      timeoutMs: timeoutSeconds * 1000,
-      dependsOn: plan.dependsOn,
-      prompt,
-    });
   });
   const wait = params.wait ?? "all";
   if (typeof wait === "object" && wait.first > planned.length) {
@@ -104,6 +82,31 @@ export function prepareParallelRun(raw: unknown, ctx: PrepareContext): PreparedR
     budgetTokens: params.budget?.tokens,
     maxOutputBytes: config.maxOutputBytes,
     cleanup: params.cleanup ?? config.cleanup,
+  };
+}
+
+/** One planned agent as the engine runs it: prompt rendered (or a builder for chained agents), ladder and timeout resolved. */
+export function buildPreparedAgent(options: { plan: PlannedAgent; type: AgentType; index: number; ladder: readonly string[]; timeoutSeconds?: number }): PreparedAgent {
+  const { plan, type } = options;
+  let prompt: PreparedAgent["prompt"];
+  if (plan.inputFrom) {
+    const inputFrom = plan.inputFrom;
+    const staticInput = plan.input ?? {};
+    prompt = (deps) => renderAgentPrompt({ type, task: plan.task, input: { ...staticInput, ...inputFrom(deps) }, field: plan.field });
+  } else {
+    checkAgentInput({ type, input: plan.input, field: plan.field });
+    prompt = renderAgentPrompt({ type, task: plan.task, input: plan.input, field: plan.field });
+  }
+  return {
+    id: `agent-${options.index + 1}`,
+    type: type.def.id,
+    label: plan.label ?? type.def.id,
+    format: type.def.outputFormat,
+    validateOutput: type.validateOutput,
+    ladder: resolveLadder({ ladder: options.ladder, tier: type.def.tier, model: plan.model }),
+    timeoutMs: (plan.timeoutSeconds ?? options.timeoutSeconds ?? type.def.timeoutSeconds) * 1000,
+    dependsOn: plan.dependsOn,
+    prompt,
   };
 }
 

@@ -1,0 +1,165 @@
+// refine_agent, host-independent: creator -> reviewer -> refiner rounds per agent until the computed score reaches the
+// target, loops running concurrently within the cap; the best design is saved as a new agent type.
+import { randomUUID } from "node:crypto";
+import type { ResolvedConfig } from "../../config.js";
+import { UserInputError, UserInputErrors } from "../../errors.js";
+import { createLimiter } from "../../engine/limiter.js";
+import type { AgentResult } from "../../engine/outcome.js";
+import type { SessionPort } from "../../engine/port.js";
+import { runAgents } from "../../engine/run-agents.js";
+import type { AgentType } from "../../registry/agent-type.js";
+import type { Registry } from "../../registry/create-registry.js";
+import { nearestIds } from "../../registry/suggest.js";
+import { getValidator } from "../../validation/json-validator.js";
+import { buildPreparedAgent } from "../parallel-run/prepare.js";
+import { agentTypeToDesign, toSnakeId, type AgentDesign } from "./design-to-agent-type.js";
+import { RefineAgentParams, type NewAgentRequestT, type RefineAgentParamsT } from "./params.js";
+import { computeReviewScore, weightsFromRubric, type DesignReview } from "./review-score.js";
+import { saveDesign } from "./save-agent-type.js";
+
+/** A round must beat the previous one by at least this much, or the loop stops as a plateau. */
+export const PLATEAU_DELTA = 0.25;
+
+export type RefineDeps = {
+  config: ResolvedConfig;
+  registry: Registry;
+  port: SessionPort;
+  /** The user's drop-in folder, where saved types go. */
+  userDir: string;
+  signal?: AbortSignal;
+  onProgress?: (text: string) => void;
+  runId?: string;
+  backoff?: { baseMs: number; maxMs: number };
+};
+
+export type RefineRound = { round: number; score: number; dimensions: Record<string, number>; summary: string };
+
+export type RefinedAgent = {
+  name: string;
+  id: string | null;
+  rounds: RefineRound[];
+  finalScore: number | null;
+  reachedTarget: boolean;
+  stoppedBecause: string;
+  savedTo: string | null;
+  yaml: string | null;
+  error?: string;
+  renamedFrom?: string;
+};
+
+export function parseRefineParams(raw: unknown): RefineAgentParamsT {
+  const result = getValidator<RefineAgentParamsT>(RefineAgentParams)(raw ?? {});
+  if (result.valid) return result.data;
+  throw new UserInputErrors(
+    result.issues.slice(0, 8).map((i) => new UserInputError({ field: i.path === "/" ? "(parameters)" : i.path.slice(1).replace(/\/(\d+)/g, "[$1]").replace(/\//g, "."), message: i.message, fix: "see manifests/refine_agent.json for the parameters" })),
+  );
+}
+
+export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
+  const params = parseRefineParams(raw);
+  const { types } = await deps.registry.refresh();
+  const need = (id: string) => {
+    const type = types.get(id);
+    if (!type) throw new UserInputError({ field: "agents", message: `the meta agent type "${id}" is missing from the catalogue`, fix: "restore it, or remove the override that broke it (parallel-agents validate)" });
+    return type;
+  };
+  const creator = need("agent_creator");
+  const reviewer = need("agent_design_reviewer");
+  const refiner = need("agent_refiner");
+  const errors: UserInputError[] = [];
+  params.agents.forEach((a, i) => {
+    if ("type" in a && !types.has(a.type)) errors.push(new UserInputError({ field: `agents[${i}].type`, value: a.type, message: `unknown agent type "${a.type}"`, fix: `use a catalogue id; nearest: ${nearestIds(a.type, types.keys()).join(", ")}` }));
+  });
+  if (errors.length > 0) throw new UserInputErrors(errors);
+
+  const runId = deps.runId ?? `ra-${randomUUID().slice(0, 8)}`;
+  const target = params.targetScore ?? 8.5;
+  const maxRounds = params.maxRounds ?? 3;
+  const ladder = params.models ?? deps.config.models;
+  const weights = weightsFromRubric(reviewer.def.rubric);
+  const limit = createLimiter(Math.min(params.maxConcurrent ?? deps.config.maxConcurrent, 64));
+  let steps = 0;
+
+  const step = async (type: AgentType, input: Record<string, unknown>, task: string, label: string): Promise<AgentResult> => {
+    const agent = buildPreparedAgent({ plan: { type: type.def.id, task, input, label, field: label }, type, index: steps++, ladder, timeoutSeconds: deps.config.timeoutSeconds });
+    const run = await runAgents({ runId: `${runId}-${steps}`, port: deps.port, agents: [agent], maxConcurrent: 1, retries: deps.config.retries, maxOutputBytes: deps.config.maxOutputBytes, signal: deps.signal, backoff: deps.backoff });
+    return run.agents[0]!;
+  };
+
+  const refineOne = async (request: RefineAgentParamsT["agents"][number]): Promise<RefinedAgent> => {
+    const existing = "type" in request ? types.get(request.type)! : undefined;
+    const name = existing ? existing.def.id : (request as NewAgentRequestT).name;
+    const purpose = existing ? existing.def.description : (request as NewAgentRequestT).purpose;
+    const result: RefinedAgent = { name, id: null, rounds: [], finalScore: null, reachedTarget: false, stoppedBecause: "", savedTo: null, yaml: null };
+    let design: AgentDesign;
+    if (existing) {
+      design = agentTypeToDesign(existing.def);
+    } else {
+      const input = Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined));
+      const created = await step(creator, input, `Design the agent "${name}".`, `create ${name}`);
+      if (created.outcome !== "ok") return { ...result, stoppedBecause: `the creator ended ${created.outcome}`, error: `agent_creator ended ${created.outcome}: ${created.reason ?? ""}`.trim() };
+      design = created.output as AgentDesign;
+    }
+    let best: { design: AgentDesign; score: number } | undefined;
+    let previous: number | undefined;
+    for (let round = 1; round <= maxRounds; round++) {
+      const review = await step(reviewer, { design, purpose }, `Review the design of "${name}" against its purpose.`, `review ${name} #${round}`);
+      if (review.outcome !== "ok") {
+        // an invalid or missing review is never counted as a score
+        result.stoppedBecause = `the review of round ${round} ended ${review.outcome}`;
+        break;
+      }
+      const reviewed = review.output as DesignReview & { strengths?: string[] };
+      const { score, dimensions } = computeReviewScore(reviewed, weights);
+      const top = reviewed.areas_for_improvement?.[0];
+      result.rounds.push({ round, score, dimensions, summary: top ? `${top.severity}: ${top.issue}` : (reviewed.strengths?.[0] ?? "no issues raised") });
+      deps.onProgress?.(`${name}: round ${round} scored ${score.toFixed(2)} (target ${target})`);
+      if (!best || score > best.score) best = { design, score };
+      if (score >= target) {
+        result.stoppedBecause = "target reached";
+        break;
+      }
+      if (previous !== undefined && score < previous) {
+        result.stoppedBecause = `the score fell from ${previous} to ${score}; kept the better earlier design`;
+        break;
+      }
+      if (previous !== undefined && score - previous < PLATEAU_DELTA) {
+        result.stoppedBecause = `the score plateaued (${previous} -> ${score})`;
+        break;
+      }
+      if (round === maxRounds) {
+        result.stoppedBecause = `maxRounds (${maxRounds}) reached below the target`;
+        break;
+      }
+      const refined = await step(refiner, { design, review: reviewed }, `Revise the design of "${name}" so that it answers every review item.`, `refine ${name} #${round}`);
+      if (refined.outcome !== "ok") {
+        result.stoppedBecause = `the refiner ended ${refined.outcome} in round ${round}`;
+        break;
+      }
+      design = { ...design, ...(refined.output as { revised_design: AgentDesign }).revised_design };
+      previous = score;
+    }
+    if (!best) return { ...result, error: result.stoppedBecause };
+    result.finalScore = best.score;
+    result.reachedTarget = best.score >= target;
+    const saved = await saveDesign(best.design, { dir: deps.userDir, wantedId: toSnakeId(existing ? existing.def.id : best.design.agent_name || name), known: new Set(types.keys()), purpose, write: params.save ?? true });
+    if (!saved.ok) return { ...result, yaml: saved.yaml ?? null, error: saved.error };
+    return { ...result, id: saved.id, savedTo: saved.file || null, yaml: saved.yaml, ...(saved.renamedFrom ? { renamedFrom: saved.renamedFrom } : {}) };
+  };
+
+  const agents = await Promise.all(params.agents.map((request) => limit(() => refineOne(request))));
+  const details = { runId, targetScore: target, agents };
+  return { text: summarizeRefine(details), details };
+}
+
+function summarizeRefine(details: { runId: string; targetScore: number; agents: RefinedAgent[] }): string {
+  const lines = [`refine_agent ${details.runId}: ${details.agents.length} agent(s), target ${details.targetScore}`];
+  for (const a of details.agents) {
+    const scores = a.rounds.map((r) => r.score.toFixed(2)).join(" -> ") || "no valid review";
+    lines.push(`\n- ${a.name}: ${scores}; final ${a.finalScore ?? "none"} (${a.reachedTarget ? "target reached" : "below target"}); stopped: ${a.stoppedBecause}`);
+    if (a.savedTo) lines.push(`  saved as agent type "${a.id}" at ${a.savedTo}${a.renamedFrom ? ` (renamed from ${a.renamedFrom}: that name was taken)` : ""}; usable now in parallel_run`);
+    else if (a.yaml && !a.error) lines.push(`  not saved (save: false); YAML in details`);
+    if (a.error) lines.push(`  error: ${a.error}`);
+  }
+  return lines.join("\n");
+}
