@@ -5,6 +5,8 @@ import { createParallelRunTool } from "./plugin/parallel-run-tool.js";
 import { parallelRunDefinition } from "./tools/parallel-run/definition.js";
 import { createRefineAgentTool } from "./plugin/refine-agent-tool.js";
 import { refineAgentDefinition } from "./tools/refine-agent/definition.js";
+import { createOrchestrateTool } from "./plugin/orchestrate-tool.js";
+import { orchestrateDefinition } from "./tools/orchestrate/definition.js";
 
 export default defineToolPlugin({
   id: "parallel-agents",
@@ -19,6 +21,10 @@ export default defineToolPlugin({
     tool({
       ...refineAgentDefinition,
       factory: (context) => createRefineAgentTool(context),
+    }),
+    tool({
+      ...orchestrateDefinition,
+      factory: (context) => createOrchestrateTool(context),
     }),
   ],
 });

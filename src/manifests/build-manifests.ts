@@ -4,6 +4,8 @@ import { parallelRunDefinition } from "../tools/parallel-run/definition.js";
 import { ParallelRunResultSchema } from "../tools/parallel-run/result-schema.js";
 import { refineAgentDefinition } from "../tools/refine-agent/definition.js";
 import { RefineAgentResultSchema } from "../tools/refine-agent/result-schema.js";
+import { orchestrateDefinition } from "../tools/orchestrate/definition.js";
+import { OrchestrateResultSchema } from "../tools/orchestrate/result-schema.js";
 
 export type ManifestFiles = Record<string, unknown>;
 
@@ -14,6 +16,7 @@ export function buildManifests(): ManifestFiles {
     "agent-type.schema.json": { $schema: "http://json-schema.org/draft-07/schema#", $comment: HEADER, ...AgentTypeSchema },
     "parallel_run.json": toolManifest(parallelRunDefinition, ParallelRunResultSchema),
     "refine_agent.json": toolManifest(refineAgentDefinition, RefineAgentResultSchema),
+    "orchestrate.json": toolManifest(orchestrateDefinition, OrchestrateResultSchema),
   };
 }
 

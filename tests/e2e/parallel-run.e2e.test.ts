@@ -113,6 +113,28 @@ describe("refine_agent in a real OpenClaw gateway", () => {
   });
 });
 
+describe("orchestrate in a real OpenClaw gateway", () => {
+  it("plans, runs two waves and synthesizes", { timeout: 150_000 }, async () => {
+    const plan = [
+      { id: "post", type: "content_writer_funny", task: "A post announcing the launch", input: { topic: "launch day" }, dependsOn: [] },
+      { id: "review", type: "code_reviewer", task: "Review the launch script", input: { code: "deploy()" }, dependsOn: ["post"] },
+    ];
+    server.setScript((r) => {
+      const type = [...types.keys()].find((id) => r.system.includes(types.get(id)!.def.system.trim().split("\n")[0]!));
+      if (type === "agent_orchestrator") return { json: { tasks: plan, rationale: "post first, then review" } };
+      if (type === "synthesizer") return { json: { synthesis: `Launch summary from ${r.user.includes("No input validation") && r.user.includes("it doesn't talk to me at all") ? "both lanes" : "missing lanes"}`, failed_lanes: [], confidence: 0.8 } };
+      if (type && SAMPLE_OUTPUTS[type]) return { json: SAMPLE_OUTPUTS[type] };
+      throw new Error(`unexpected request for ${type}`);
+    });
+    const { status, body } = await gateway.invoke("orchestrate", { goal: "Launch the product" });
+    expect(status).toBe(200);
+    const details = body.result.details;
+    expect(details.tasks.map((t: { id: string; outcome: string; wave: number }) => `${t.id}:${t.outcome}:${t.wave}`)).toEqual(["post:ok:1", "review:ok:2"]);
+    expect(details.synthesis.output.synthesis).toBe("Launch summary from both lanes");
+    expect(body.result.content[0].text).toContain("## Synthesis");
+  });
+});
+
 describe("parallel_run with OpenClaw's default Tool Search catalog", () => {
   let searchGateway: Gateway;
   beforeAll(async () => {

@@ -6,6 +6,7 @@ import { catalogueRoots } from "../../src/registry/catalogue-roots.js";
 import { createOpenAiHttpPort } from "../../src/host/openai-http-port.js";
 import { executeParallelRun, type ParallelRunDeps } from "../../src/tools/parallel-run/execute.js";
 import { executeRefineAgent } from "../../src/tools/refine-agent/execute.js";
+import { executeOrchestrate } from "../../src/tools/orchestrate/execute.js";
 import { startScriptedModelServer, type Reply, type Script, type ScriptRequest, type ScriptedModelServer } from "./scripted-model-server.js";
 import { FIXTURES } from "./registry.js";
 
@@ -15,6 +16,7 @@ export type Harness = {
   config: ResolvedConfig;
   run: (params: unknown, deps?: Partial<ParallelRunDeps>) => ReturnType<typeof executeParallelRun>;
   refine: (params: unknown, userDir: string) => ReturnType<typeof executeRefineAgent>;
+  orchestrate: (params: unknown, userDir?: string) => ReturnType<typeof executeOrchestrate>;
   close: () => Promise<void>;
 };
 
@@ -29,6 +31,7 @@ export async function startHarness(script: Script, options: { config?: Partial<R
     config,
     run: (params, deps = {}) => executeParallelRun(params, { config, registry, port, backoff: { baseMs: 10, maxMs: 50 }, ...deps }),
     refine: (params, userDir) => executeRefineAgent(params, { config, registry, port, userDir, backoff: { baseMs: 10, maxMs: 50 } }),
+    orchestrate: (params, userDir = "/nonexistent/pa-user") => executeOrchestrate(params, { config, registry, port, userDir, backoff: { baseMs: 10, maxMs: 50 } }),
     close: () => server.close(),
   };
 }

@@ -73,3 +73,34 @@ describe("USAGE-GUIDE.md refine_agent examples", () => {
     }
   });
 });
+
+describe("USAGE-GUIDE.md orchestrate examples", () => {
+  const cases = examples("orchestrate:");
+  it("has the examples the guide promises", () => expect(cases.map((c) => c[0])).toEqual(["orchestrate:plan-and-run", "orchestrate:dry-run"]));
+
+  it.each(cases)("%s plans (and unless dryRun, runs and synthesizes)", async (_name, params) => {
+    let types: Awaited<ReturnType<Harness["registry"]["refresh"]>>["types"] = new Map();
+    const plan = [
+      { id: "welcome", type: "content_writer_creative", task: "A welcome post for the blog", input: { topic: "our recipe blog" }, dependsOn: [] },
+      { id: "schema", type: "database_architect", task: "Tables for recipes", input: { appName: "Recipe blog" }, dependsOn: [] },
+      { id: "review", type: "code_reviewer", task: "Review the signup code", input: { code: "export function signup(email) { return db.insert(email) }" }, dependsOn: ["schema"] },
+    ];
+    h = await startHarness((r) => {
+      const type = identifyType(r.system, types);
+      if (type === "agent_orchestrator") return { json: { tasks: plan, rationale: "three lanes" } };
+      if (type === "synthesizer") return { json: { synthesis: "# Launch plan\nAll three lanes done.", failed_lanes: [], confidence: 0.9 } };
+      const sample = type ? SAMPLE_OUTPUTS[type] : undefined;
+      if (!sample) throw new Error(`unexpected ${type}`);
+      return { json: sample };
+    });
+    types = (await h.registry.refresh()).types;
+    const { details } = await h.orchestrate(params);
+    if ((params as { dryRun?: boolean }).dryRun) {
+      expect(h.server.log).toHaveLength(1);
+      expect(details.waves).toEqual([["welcome", "schema"], ["review"]]);
+    } else {
+      expect(details.tasks.map((t) => t.outcome)).toEqual(["ok", "ok", "ok"]);
+      expect(details.synthesis?.outcome).toBe("ok");
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadBuiltins } from "../helpers/registry.js";
 
-/** The 25 agent types of the system we replace, with the output fields each must require. */
+/** The 25 agent types of the system we replace, plus the synthesizer of orchestrate, with the output fields each must require. */
 const REQUIRED_OUTPUT_FIELDS: Record<string, string[]> = {
   content_writer_creative: ["caption", "hashtags", "engagement_prediction", "tone_notes"],
   content_writer_funny: ["caption", "hashtags", "engagement_prediction", "punchline"],
@@ -23,6 +23,7 @@ const REQUIRED_OUTPUT_FIELDS: Record<string, string[]> = {
   agent_design_reviewer: ["overall_score", "overall_grade", "is_production_ready", "dimension_scores", "strengths", "areas_for_improvement", "missing_elements", "recommendations", "revised_system_prompt", "confidence"],
   agent_refiner: ["revised_design", "changes"],
   agent_orchestrator: ["tasks", "rationale"],
+  synthesizer: ["synthesis", "failed_lanes", "confidence"],
   travel_event_planner: ["summary", "itinerary", "bookings", "budget", "packing_list", "risks"],
   donut_care_coordinator: ["feeding_summary", "reminders", "sitter_handover", "vet_flags"],
   pup_community_engager: ["posts", "replies", "meetup_ideas", "moderation_flags"],
@@ -31,7 +32,7 @@ const REQUIRED_OUTPUT_FIELDS: Record<string, string[]> = {
 };
 
 describe("the built-in catalogue", () => {
-  it("loads every one of the 25 agent types with no diagnostics", async () => {
+  it("loads the 25 agent types of the old system and the synthesizer with no diagnostics", async () => {
     const snapshot = await loadBuiltins();
     expect(snapshot.diagnostics).toEqual([]);
     expect([...snapshot.types.keys()].sort()).toEqual(Object.keys(REQUIRED_OUTPUT_FIELDS).sort());

@@ -1,0 +1,23 @@
+// orchestrate's public parameters (TypeBox).
+import { Type, type Static } from "@sinclair/typebox";
+import { LIMITS } from "../../config.js";
+import { BudgetSpec } from "../parallel-run/params.js";
+
+export const MAX_PLAN_TASKS = 20;
+
+export const OrchestrateParams = Type.Object(
+  {
+    goal: Type.String({ minLength: 1, maxLength: 10_000, description: "What the user wants done." }),
+    context: Type.Optional(Type.String({ maxLength: 50_000, description: "Material the planner and tasks should know (data)." })),
+    maxTasks: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PLAN_TASKS, description: "Most tasks the plan may have. Default 8." })),
+    dryRun: Type.Optional(Type.Boolean({ description: "Plan only: return the checked plan and the agents and attempts it would start." })),
+    allowCreateTypes: Type.Optional(Type.Boolean({ description: "Let the planner use agent types that do not exist yet; refine_agent creates them first." })),
+    failFast: Type.Optional(Type.Boolean({ description: "Cancel the remaining tasks after the first failure (default false: only dependents are skipped)." })),
+    models: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: LIMITS.maxLadder, description: "Model ladder for this call, weakest first." })),
+    budget: Type.Optional(BudgetSpec),
+    maxConcurrent: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.maxConcurrent, description: "Tasks running at once (default from config, 8)." })),
+  },
+  { additionalProperties: false },
+);
+
+export type OrchestrateParamsT = Static<typeof OrchestrateParams>;
