@@ -90,6 +90,28 @@ describe("orchestrate: plan, run in waves, synthesize", () => {
     expect(details.waves).toEqual([["a"], ["b", "c"], ["d"]]);
   });
 
+  it("allowCreateTypes: a type the catalogue lacks is created by refine_agent, saved, then used by the plan", async () => {
+    const { tempDir } = await import("../helpers/registry.js");
+    const { SAMPLE_OUTPUTS, designReview } = await import("../helpers/sample-outputs.js");
+    const userDir = await tempDir("pa-create-");
+    h = await startHarness((r) => {
+      if (isPlanner(r)) return { json: { tasks: [task("a", [], "haiku_poet")], rationale: "needs a poet" } };
+      if (isSynth(r)) return { json: { synthesis: "done", failed_lanes: [], confidence: 1 } };
+      if (r.system.includes("You are an expert designer of AI agents")) return { json: { ...(SAMPLE_OUTPUTS.agent_creator as object), agent_name: "haiku_poet", system_prompt: "You are haiku_poet. You write haiku with a careful method, a quality bar and edge cases." } };
+      if (r.system.includes("You are a strict reviewer of AI agent designs")) return { json: designReview(9) };
+      if (r.system.includes("You are haiku_poet")) return { json: { ingredients: ["five", "seven", "five"] } };
+      throw new Error("unexpected request");
+    }, { promptDirs: [userDir] });
+    const { details } = await h.orchestrate({ goal: "A haiku", allowCreateTypes: true }, userDir);
+    expect(details.tasks.map((t) => `${t.type}:${t.outcome}`)).toEqual(["haiku_poet:ok"]);
+    expect((await import("node:fs")).existsSync(`${userDir}/haiku_poet.yaml`)).toBe(true);
+  });
+
+  it("without allowCreateTypes, an unknown type in the plan is refused", async () => {
+    h = await startHarness(script([[task("a", [], "haiku_poet")]]));
+    await expect(h.orchestrate({ goal: "x" })).rejects.toThrow(/unknown agent type "haiku_poet"/);
+  });
+
   it("failFast cancels the remaining tasks after the first failure", async () => {
     h = await startHarness(script([[task("a"), task("b")]], (id) => (id === "a" ? { text: "", delayMs: 50 } : { hang: true })));
     const { details } = await h.orchestrate({ goal: "x", failFast: true });

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { createParallelRunTool, type ToolFactoryContext } from "../../src/plugin/parallel-run-tool.js";
+import { createParallelRunTool } from "../../src/plugin/tools.js";
+import type { ToolFactoryContext } from "../../src/plugin/host-tool.js";
 import { ParallelRunResultSchema } from "../../src/tools/parallel-run/result-schema.js";
 import { getValidator } from "../../src/validation/json-validator.js";
 import { fakeSubagent } from "../helpers/fake-subagent.js";

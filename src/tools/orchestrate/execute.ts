@@ -1,13 +1,12 @@
 // orchestrate, host-independent: the planner's plan is checked (and sent back once with its problems), tasks run as a
 // dependency graph on the parallel_run engine with their dependencies' outputs as data, and a synthesizer closes.
 import { randomUUID } from "node:crypto";
-import type { ResolvedConfig } from "../../config.js";
+import type { ToolDeps } from "../tool-deps.js";
 import { UserInputError, UserInputErrors } from "../../errors.js";
 import type { AgentResult } from "../../engine/outcome.js";
 import type { SessionPort } from "../../engine/port.js";
 import { runAgents, type PreparedAgent } from "../../engine/run-agents.js";
 import type { AgentType } from "../../registry/agent-type.js";
-import type { Registry } from "../../registry/create-registry.js";
 import { fenceText } from "../../render/handlebars-env.js";
 import { renderAgentPrompt } from "../../render/render-agent-prompt.js";
 import { getValidator } from "../../validation/json-validator.js";
@@ -17,17 +16,7 @@ import { executeRefineAgent } from "../refine-agent/execute.js";
 import { OrchestrateParams, type OrchestrateParamsT } from "./params.js";
 import { validatePlan, type Plan, type PlanCheck } from "./validate-plan.js";
 
-export type OrchestrateDeps = {
-  config: ResolvedConfig;
-  registry: Registry;
-  port: SessionPort;
-  /** Where refine_agent saves types created for the plan (allowCreateTypes). */
-  userDir: string;
-  signal?: AbortSignal;
-  onProgress?: (text: string) => void;
-  runId?: string;
-  backoff?: { baseMs: number; maxMs: number };
-};
+export type OrchestrateDeps = ToolDeps & { port: SessionPort };
 
 /** Planner attempts: the first, one repair showing the plan's problems, then one on the next model of the ladder. */
 const PLANNER_ATTEMPTS = 3;

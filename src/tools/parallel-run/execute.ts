@@ -1,23 +1,16 @@
 // parallel_run, host-independent: check the call, run the agents on the engine, and shape the result.
 import { randomUUID } from "node:crypto";
-import type { ResolvedConfig } from "../../config.js";
+import type { ToolDeps } from "../tool-deps.js";
 import type { SessionPort } from "../../engine/port.js";
 import { runAgents, type RunEvent, type RunResult } from "../../engine/run-agents.js";
-import type { Registry } from "../../registry/create-registry.js";
 import { prepareParallelRun, type PreparedRun } from "./prepare.js";
 import { runDetails, summarizeRun } from "./format-result.js";
 
-export type ParallelRunDeps = {
-  config: ResolvedConfig;
-  registry: Registry;
+export type ParallelRunDeps = Omit<ToolDeps, "userDir" | "onProgress"> & {
   /** The port, or a factory given the checked call (e.g. for its cleanup mode). */
   port: SessionPort | ((prepared: PreparedRun) => SessionPort);
-  signal?: AbortSignal;
   /** Called with a short line as each agent finishes. */
   onProgress?: (text: string, event: RunEvent) => void;
-  runId?: string;
-  /** Engine backoff (tests shorten it). */
-  backoff?: { baseMs: number; maxMs: number };
 };
 
 export type ParallelRunOutput = { text: string; details: ReturnType<typeof runDetails>; run: RunResult; prepared: PreparedRun };

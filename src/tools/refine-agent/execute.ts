@@ -1,14 +1,13 @@
 // refine_agent, host-independent: creator -> reviewer -> refiner rounds per agent until the computed score reaches the
 // target, loops running concurrently within the cap; the best design is saved as a new agent type.
 import { randomUUID } from "node:crypto";
-import type { ResolvedConfig } from "../../config.js";
+import type { ToolDeps } from "../tool-deps.js";
 import { UserInputError, UserInputErrors } from "../../errors.js";
 import { createLimiter } from "../../engine/limiter.js";
 import type { AgentResult } from "../../engine/outcome.js";
 import type { SessionPort } from "../../engine/port.js";
 import { runAgents } from "../../engine/run-agents.js";
 import type { AgentType } from "../../registry/agent-type.js";
-import type { Registry } from "../../registry/create-registry.js";
 import { nearestIds } from "../../registry/suggest.js";
 import { getValidator } from "../../validation/json-validator.js";
 import { buildPreparedAgent } from "../parallel-run/prepare.js";
@@ -20,17 +19,7 @@ import { saveDesign } from "./save-agent-type.js";
 /** A round must beat the previous one by at least this much, or the loop stops as a plateau. */
 export const PLATEAU_DELTA = 0.25;
 
-export type RefineDeps = {
-  config: ResolvedConfig;
-  registry: Registry;
-  port: SessionPort;
-  /** The user's drop-in folder, where saved types go. */
-  userDir: string;
-  signal?: AbortSignal;
-  onProgress?: (text: string) => void;
-  runId?: string;
-  backoff?: { baseMs: number; maxMs: number };
-};
+export type RefineDeps = ToolDeps & { port: SessionPort };
 
 export type RefineRound = { round: number; score: number; dimensions: Record<string, number>; summary: string };
 

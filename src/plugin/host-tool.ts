@@ -1,0 +1,62 @@
+// One wrapper for every tool inside OpenClaw: config checked, the catalogue and an OpenClaw port bound to the calling
+// agent, progress through onUpdate, refusals as clear errors, and child sessions cleaned up before the call returns.
+import type { OpenClawPluginApi, OpenClawPluginToolContext } from "openclaw/plugin-sdk/core";
+import type { TSchema } from "@sinclair/typebox";
+import { resolveConfig, type ResolvedConfig } from "../config.js";
+import { createOpenClawPort, type OpenClawPort } from "../host/openclaw-port.js";
+import { userAgentsDir } from "../registry/catalogue-roots.js";
+import type { Registry } from "../registry/create-registry.js";
+import { sharedRegistry } from "./shared-registry.js";
+import { refusal } from "./tool-errors.js";
+
+export type ToolFactoryContext = { api: OpenClawPluginApi; config: unknown; toolContext: OpenClawPluginToolContext };
+
+type Progress = { content: []; details: unknown; progress: { text: string; visibility: "channel"; privacy: "public"; id: string } };
+
+export type HostToolRun<P, D> = (
+  params: P,
+  env: { config: ResolvedConfig; registry: Registry; userDir: string; signal?: AbortSignal; onProgress: (text: string) => void; port: (cleanup: "delete" | "keep") => OpenClawPort },
+) => Promise<{ text: string; details: D }>;
+
+export function createHostTool<P, D>(
+  definition: { name: string; label: string; description: string; parameters: TSchema },
+  outputSchema: TSchema,
+  run: HostToolRun<P, D>,
+  { api, config: rawConfig, toolContext }: ToolFactoryContext,
+) {
+  return {
+    ...definition,
+    outputSchema,
+    async execute(toolCallId: string, params: P, signal?: AbortSignal, onUpdate?: (partial: Progress) => void) {
+      let config: ResolvedConfig;
+      try {
+        config = resolveConfig(rawConfig);
+      } catch (error) {
+        throw refusal(definition.name, error);
+      }
+      const stateDir = api.runtime.state.resolveStateDir();
+      const ports: OpenClawPort[] = [];
+      try {
+        const out = await run(params, {
+          config,
+          registry: sharedRegistry({ promptDirs: config.promptDirs, stateDir }),
+          userDir: userAgentsDir(stateDir),
+          signal,
+          onProgress: (text) => onUpdate?.({ content: [], details: null, progress: { text, visibility: "channel", privacy: "public", id: `${definition.name}:${toolCallId}` } }),
+          port: (cleanup) => {
+            const port = createOpenClawPort({ subagent: api.runtime.subagent, agentId: toolContext.agentId ?? "main", cleanup, log: (m) => api.logger.warn(m) });
+            ports.push(port);
+            return port;
+          },
+        });
+        return { content: [{ type: "text" as const, text: out.text }], details: out.details };
+      } catch (error) {
+        throw refusal(definition.name, error);
+      } finally {
+        // Children may only be deleted while this tool call's authority is active (a delete after the call returns
+        // fails with "authority expired"): finish the deferred deletes before returning.
+        await Promise.all(ports.map((p) => p.flushCleanup()));
+      }
+    },
+  };
+}

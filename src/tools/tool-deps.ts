@@ -1,0 +1,16 @@
+// What every tool's host-independent execute function is given.
+import type { ResolvedConfig } from "../config.js";
+import type { Registry } from "../registry/create-registry.js";
+
+export type ToolDeps = {
+  config: ResolvedConfig;
+  registry: Registry;
+  /** The user's drop-in folder, where generated agent types are saved. */
+  userDir: string;
+  signal?: AbortSignal;
+  /** Called with short public progress lines. */
+  onProgress?: (text: string) => void;
+  runId?: string;
+  /** Engine backoff of same-model retries (tests shorten it). */
+  backoff?: { baseMs: number; maxMs: number };
+};
