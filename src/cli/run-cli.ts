@@ -2,6 +2,7 @@
 import { UserInputError, UserInputErrors } from "../errors.js";
 import { CliError, parseArgs } from "./args.js";
 import { renderCommand, typesCommand, validateCommand } from "./catalogue-commands.js";
+import { runCommand, runsCommand, showCommand } from "./run-commands.js";
 import type { CliIo } from "./io.js";
 
 const BOOLEAN_FLAGS = new Set(["json", "help", "stream", "no-stream"]);
@@ -13,6 +14,15 @@ Usage:
   parallel-agents validate [DIR...] [--json]             lint agent-type YAML files (exit 1 on errors)
   parallel-agents render TYPE --task TEXT [--input k=v]... [--input-json JSON]
                                                          print the prompts an agent would receive
+  parallel-agents run [--agent TYPE=TASK]... [--file CALL.json|yaml] [--team PRESET --topic ...] [--json]
+                                                         run agents against an OpenAI-compatible endpoint
+  parallel-agents resume RUN_ID                          finish a run: finished agents are reused, the rest run
+  parallel-agents runs [--json]                          list journaled runs
+  parallel-agents show RUN_ID [--json]                   one run's outcomes
+
+Endpoint (run, resume): --base-url URL --model NAME [--api-key KEY] [--no-stream], or PARALLEL_AGENTS_BASE_URL,
+  PARALLEL_AGENTS_MODEL, PARALLEL_AGENTS_API_KEY (or the OPENAI_ ones). Journals go to --runs-dir
+  (default <state dir>/parallel-agents/runs). Exit status: 0 all ok, 3 some ok, 1 none ok, 2 bad call, 130 cancelled.
 
 Common flags:
   --dir DIR          an extra folder of agent types (repeatable; later overrides earlier)
@@ -20,7 +30,19 @@ Common flags:
 `;
 
 type Command = (args: ReturnType<typeof parseArgs>, io: CliIo) => Promise<number>;
-const COMMANDS: Record<string, Command> = { types: typesCommand, validate: validateCommand, render: renderCommand };
+const COMMANDS: Record<string, Command> = {
+  types: typesCommand,
+  validate: validateCommand,
+  render: renderCommand,
+  run: (args, io) => runCommand(args, io),
+  resume: (args, io) => {
+    const id = args.positionals[0];
+    if (!id) throw new CliError("usage: parallel-agents resume RUN_ID");
+    return runCommand(args, io, id);
+  },
+  runs: runsCommand,
+  show: showCommand,
+};
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;

@@ -1,6 +1,7 @@
 // One wrapper for every tool inside OpenClaw: config checked, the catalogue and an OpenClaw port bound to the calling
 // agent, progress through onUpdate, refusals as clear errors, and child sessions cleaned up before the call returns.
 import type { OpenClawPluginApi, OpenClawPluginToolContext } from "openclaw/plugin-sdk/core";
+import path from "node:path";
 import type { TSchema } from "@sinclair/typebox";
 import { resolveConfig, type ResolvedConfig } from "../config.js";
 import { createOpenClawPort, type OpenClawPort } from "../host/openclaw-port.js";
@@ -15,7 +16,7 @@ type Progress = { content: []; details: unknown; progress: { text: string; visib
 
 export type HostToolRun<P, D> = (
   params: P,
-  env: { config: ResolvedConfig; registry: Registry; userDir: string; signal?: AbortSignal; onProgress: (text: string) => void; port: (cleanup: "delete" | "keep") => OpenClawPort },
+  env: { config: ResolvedConfig; registry: Registry; userDir: string; journalDir: string; signal?: AbortSignal; onProgress: (text: string) => void; port: (cleanup: "delete" | "keep") => OpenClawPort },
 ) => Promise<{ text: string; details: D }>;
 
 export function createHostTool<P, D>(
@@ -41,6 +42,7 @@ export function createHostTool<P, D>(
           config,
           registry: sharedRegistry({ promptDirs: config.promptDirs, stateDir }),
           userDir: userAgentsDir(stateDir),
+          journalDir: path.join(stateDir, "parallel-agents", "runs"),
           signal,
           onProgress: (text) => onUpdate?.({ content: [], details: null, progress: { text, visibility: "channel", privacy: "public", id: `${definition.name}:${toolCallId}` } }),
           port: (cleanup) => {

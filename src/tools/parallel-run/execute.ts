@@ -5,21 +5,45 @@ import type { SessionPort } from "../../engine/port.js";
 import { runAgents, type RunEvent, type RunResult } from "../../engine/run-agents.js";
 import { prepareParallelRun, type PreparedRun } from "./prepare.js";
 import { runDetails, summarizeRun } from "./format-result.js";
+import { UserInputError } from "../../errors.js";
+import type { AgentResult } from "../../engine/outcome.js";
+import { journalFile, openJournal, readJournal, reusableResults, type LoadedRun } from "../../journal/run-journal.js";
 
 export type ParallelRunDeps = Omit<ToolDeps, "userDir" | "onProgress"> & {
   /** The port, or a factory given the checked call (e.g. for its cleanup mode). */
   port: SessionPort | ((prepared: PreparedRun) => SessionPort);
   /** Called with a short line as each agent finishes. */
   onProgress?: (text: string, event: RunEvent) => void;
+  /** Folder of run journals; when set, the run is journaled and `resume` can finish it. */
+  journalDir?: string;
+  /** Called with every engine event (after the journal has it). */
+  onEvent?: (event: RunEvent) => void;
 };
 
 export type ParallelRunOutput = { text: string; details: ReturnType<typeof runDetails>; run: RunResult; prepared: PreparedRun };
 
 export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): Promise<ParallelRunOutput> {
   const snapshot = await deps.registry.refresh();
-  const prepared = prepareParallelRun(raw, { config: deps.config, types: snapshot.types });
-  const runId = deps.runId ?? `pr-${randomUUID().slice(0, 8)}`;
-  let finished = 0;
+  const resumeId = typeof raw === "object" && raw !== null ? (raw as { resume?: unknown }).resume : undefined;
+  let reuse: Map<number, AgentResult> | undefined;
+  let runId = deps.runId ?? `pr-${randomUUID().slice(0, 8)}`;
+  let params = raw;
+  if (resumeId !== undefined) {
+    if (typeof resumeId !== "string" || !deps.journalDir) throw new UserInputError({ field: "resume", value: resumeId, message: "resume needs the id of a journaled run", fix: "pass the runId of an earlier parallel_run (see `parallel-agents runs`)" });
+    let loaded: LoadedRun;
+    try {
+      loaded = readJournal(journalFile(deps.journalDir, resumeId));
+    } catch (error) {
+      throw new UserInputError({ field: "resume", value: resumeId, message: `no journal for run "${resumeId}": ${(error as Error).message}`, fix: "list runs with `parallel-agents runs`" });
+    }
+    runId = loaded.runId;
+    params = loaded.params;
+    reuse = reusableResults(loaded);
+  }
+  const prepared = prepareParallelRun(params, { config: deps.config, types: snapshot.types });
+  const journal = deps.journalDir ? openJournal(deps.journalDir, runId) : undefined;
+  journal?.append(reuse ? { t: "resume", at: Date.now() } : { t: "run-start", runId, tool: "parallel_run", params, at: Date.now() });
+  let finished = reuse?.size ?? 0;
   const run = await runAgents({
     runId,
     port: typeof deps.port === "function" ? deps.port(prepared) : deps.port,
@@ -33,12 +57,17 @@ export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): P
     budgetTokens: prepared.budgetTokens,
     signal: deps.signal,
     backoff: deps.backoff,
+    reuse,
     onEvent: (event) => {
+      if (event.type === "attempt-ended") journal?.append({ t: "attempt", index: event.index, attempt: event.attempt, at: Date.now() });
+      if (event.type === "agent-ended") journal?.append({ t: "agent-end", result: event.result, at: Date.now() });
+      deps.onEvent?.(event);
       if (event.type !== "agent-ended" || !deps.onProgress) return;
       finished++;
       const r = event.result;
       deps.onProgress(`${finished}/${prepared.agents.length} done: ${r.label} ${r.outcome} (${(r.durationMs / 1000).toFixed(1)} s)`, event);
     },
   });
+  journal?.append({ t: "run-end", counts: run.counts, ...(run.stopReason ? { stopReason: run.stopReason } : {}), at: Date.now() });
   return { text: summarizeRun(run), details: runDetails(run), run, prepared };
 }

@@ -67,6 +67,7 @@ export const ParallelRunParams = Type.Object(
     models: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: LIMITS.maxLadder, description: "Model ladder for this call, weakest first." })),
     wait: Type.Optional(WaitSpec),
     budget: Type.Optional(BudgetSpec),
+    resume: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_-]{1,80}$", description: "Finish an earlier journaled run: agents with a final outcome are reused, only the rest run. Other parameters are ignored." })),
     cleanup: Type.Optional(Type.Union([Type.Literal("delete"), Type.Literal("keep")], { description: "keep (default) or delete the finished sub-agent sessions before the call returns." })),
   },
   { additionalProperties: false },

@@ -1,0 +1,125 @@
+// `run`, `resume`, `runs`, `show`: parallel_run from a terminal against any OpenAI-compatible endpoint, journaled.
+import fs from "node:fs";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { resolveConfig } from "../config.js";
+import type { RunEvent } from "../engine/run-agents.js";
+import { createOpenAiHttpPort } from "../host/openai-http-port.js";
+import { journalFile, listRuns, readJournal } from "../journal/run-journal.js";
+import { defaultStateDir } from "../registry/catalogue-roots.js";
+import { executeParallelRun } from "../tools/parallel-run/execute.js";
+import { CliError, flag, type ParsedArgs } from "./args.js";
+import { cliRegistry } from "./catalogue-commands.js";
+import type { CliIo } from "./io.js";
+
+/** Exit status: every agent ok / some ok / none ok / cancelled. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, partial: 3, cancelled: 130 } as const;
+
+export function runsDir(args: ParsedArgs, io: CliIo): string {
+  return path.resolve(io.cwd, flag(args, "runs-dir") ?? path.join(flag(args, "state-dir") ?? defaultStateDir(io.env), "parallel-agents", "runs"));
+}
+
+function endpoint(args: ParsedArgs, io: CliIo) {
+  const baseUrl = flag(args, "base-url") ?? io.env.PARALLEL_AGENTS_BASE_URL ?? io.env.OPENAI_BASE_URL;
+  const apiKey = flag(args, "api-key") ?? io.env.PARALLEL_AGENTS_API_KEY ?? io.env.OPENAI_API_KEY;
+  const model = flag(args, "model") ?? io.env.PARALLEL_AGENTS_MODEL ?? io.env.OPENAI_MODEL;
+  if (!baseUrl) throw new CliError("no model endpoint: pass --base-url (e.g. http://127.0.0.1:11434/v1) or set PARALLEL_AGENTS_BASE_URL / OPENAI_BASE_URL");
+  if (!model) throw new CliError("no model: pass --model or set PARALLEL_AGENTS_MODEL / OPENAI_MODEL");
+  return createOpenAiHttpPort({ baseUrl, apiKey, defaultModel: model, stream: !args.bools.has("no-stream") });
+}
+
+/** The call's parameters from --file (JSON or YAML), --agent type=task flags, or --team with its fields. */
+function callParams(args: ParsedArgs, io: CliIo): Record<string, unknown> {
+  const file = flag(args, "file");
+  let params: Record<string, unknown> = {};
+  if (file) {
+    const text = fs.readFileSync(path.resolve(io.cwd, file), "utf8");
+    try {
+      params = (/\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text)) as Record<string, unknown>;
+    } catch (error) {
+      throw new CliError(`--file ${file}: ${(error as Error).message}`);
+    }
+  }
+  const agents = (args.flags.get("agent") ?? []).map((spec) => {
+    const eq = spec.indexOf("=");
+    if (eq <= 0) throw new CliError(`--agent "${spec}" must be type=task`);
+    return { type: spec.slice(0, eq), task: spec.slice(eq + 1) };
+  });
+  if (agents.length > 0) params.agents = [...((params.agents as unknown[]) ?? []), ...agents];
+  const preset = flag(args, "team");
+  if (preset) {
+    const team: Record<string, unknown> = { preset };
+    for (const key of ["topic", "platform", "appName", "code", "language"]) if (flag(args, key)) team[key] = flag(args, key);
+    if (args.flags.get("feature")) team.features = args.flags.get("feature");
+    params.team = team;
+  }
+  const n = flag(args, "max-concurrent");
+  if (n) params.maxConcurrent = Number(n);
+  return params;
+}
+
+export async function runCommand(args: ParsedArgs, io: CliIo, resumeId?: string): Promise<number> {
+  const params = resumeId ? { resume: resumeId } : callParams(args, io);
+  const port = endpoint(args, io);
+  const dir = runsDir(args, io);
+  const json = args.bools.has("json");
+  const config = resolveConfig({ maxAgentsPerCall: 200 });
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once("SIGINT", onSignal);
+  let runId = "";
+  const view = json ? undefined : createPlainView(io);
+  try {
+    const out = await executeParallelRun(params, { config, registry: cliRegistry(args, io), port, journalDir: dir, signal: controller.signal, onEvent: (e) => view?.(e) });
+    runId = out.run.runId;
+    if (json) io.stdout(`${JSON.stringify(out.details, null, 2)}\n`);
+    else io.stdout(`\n${out.text}\n\njournal: ${journalFile(dir, runId)}\n`);
+    if (controller.signal.aborted) {
+      io.stderr(`cancelled; finish it with: parallel-agents resume ${runId}\n`);
+      return EXIT.cancelled;
+    }
+    const { ok } = out.run.counts;
+    return ok === out.run.agents.length ? EXIT.ok : ok > 0 ? EXIT.partial : EXIT.failure;
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+  }
+}
+
+/** Plain lines as agents finish: for logs and pipes. */
+function createPlainView(io: CliIo) {
+  return (event: RunEvent) => {
+    if (event.type !== "agent-ended") return;
+    const r = event.result;
+    io.stdout(`[${r.outcome}] ${r.label} (${r.type}) ${(r.durationMs / 1000).toFixed(1)} s${r.reason && r.outcome !== "ok" ? `: ${r.reason}` : ""}\n`);
+  };
+}
+
+export async function runsCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+  const runs = listRuns(runsDir(args, io));
+  if (args.bools.has("json")) {
+    io.stdout(`${JSON.stringify(runs.map((r) => ({ runId: r.runId, tool: r.tool, startedAt: r.startedAt, ended: r.ended, finished: r.results.size, counts: r.counts })), null, 2)}\n`);
+    return 0;
+  }
+  if (runs.length === 0) io.stdout("no runs yet\n");
+  for (const r of runs) io.stdout(`${r.runId}  ${new Date(r.startedAt).toISOString()}  ${r.tool}  ${r.results.size} agents finished${r.ended ? "" : "  (unfinished: parallel-agents resume " + r.runId + ")"}\n`);
+  return 0;
+}
+
+export async function showCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+  const id = args.positionals[0];
+  if (!id) throw new CliError("usage: parallel-agents show RUN_ID [--json]");
+  let run;
+  try {
+    run = readJournal(journalFile(runsDir(args, io), id));
+  } catch (error) {
+    throw new CliError(`no run "${id}": ${(error as Error).message}`);
+  }
+  const results = [...run.results.values()].sort((a, b) => a.index - b.index);
+  if (args.bools.has("json")) {
+    io.stdout(`${JSON.stringify({ runId: run.runId, tool: run.tool, ended: run.ended, params: run.params, agents: results }, null, 2)}\n`);
+    return 0;
+  }
+  io.stdout(`${run.runId} (${run.tool}) ${run.ended ? "finished" : "unfinished"}, ${results.length} agents with an outcome\n`);
+  for (const r of results) io.stdout(`[${r.outcome}] ${r.label} (${r.type}) ${(r.durationMs / 1000).toFixed(1)} s ${r.outcome === "ok" ? JSON.stringify(r.output).slice(0, 200) : (r.reason ?? "")}\n`);
+  return 0;
+}

@@ -1,0 +1,97 @@
+// A run's journal: one JSONL file per run, appended as the run goes; every final outcome is on disk before it is
+// reported. Secrets never enter it; a torn last line (a crash mid-write) is tolerated on read.
+import fs from "node:fs";
+import path from "node:path";
+import type { AgentResult } from "../engine/outcome.js";
+
+export type JournalEvent =
+  | { t: "run-start"; runId: string; tool: string; params: unknown; at: number }
+  | { t: "attempt"; index: number; attempt: unknown; at: number }
+  | { t: "agent-end"; result: AgentResult; at: number }
+  | { t: "run-end"; counts: unknown; stopReason?: string; at: number }
+  | { t: "resume"; at: number };
+
+export type RunJournal = { file: string; append: (event: JournalEvent) => void };
+
+const SECRET_KEY = /(api[-_]?key|token|secret|password|authorization|bearer|cookie)/i;
+
+/** Removes values under secret-looking keys, and bearer tokens or sk- keys inside strings. */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (depth > 20) return "[deep]";
+  if (typeof value === "string") return value.replace(/Bearer\s+[A-Za-z0-9._~+/=-]{8,}/g, "Bearer [redacted]").replace(/\bsk-[A-Za-z0-9_-]{8,}/g, "sk-[redacted]");
+  if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? "[redacted]" : redactSecrets(v, depth + 1)]));
+  }
+  return value;
+}
+
+export function journalFile(dir: string, runId: string): string {
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(runId)) throw new Error(`invalid run id "${runId}": letters, digits, - and _ only`);
+  return path.join(dir, `${runId}.jsonl`);
+}
+
+export function openJournal(dir: string, runId: string): RunJournal {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = journalFile(dir, runId);
+  const fd = fs.openSync(file, "a");
+  return {
+    file,
+    append(event) {
+      fs.writeSync(fd, `${JSON.stringify(redactSecrets(event))}\n`);
+      // a final outcome (or the end) must survive a crash right after it is reported
+      if (event.t === "agent-end" || event.t === "run-end") fs.fsyncSync(fd);
+    },
+  };
+}
+
+export type LoadedRun = { runId: string; tool: string; params: unknown; startedAt: number; results: Map<number, AgentResult>; ended: boolean; counts?: unknown; events: number; tornLines: number };
+
+export function readJournal(file: string): LoadedRun {
+  const lines = fs.readFileSync(file, "utf8").split("\n");
+  let start: Extract<JournalEvent, { t: "run-start" }> | undefined;
+  const results = new Map<number, AgentResult>();
+  let ended = false;
+  let counts: unknown;
+  let events = 0;
+  let tornLines = 0;
+  for (const line of lines) {
+    if (line.trim() === "") continue;
+    let event: JournalEvent;
+    try {
+      event = JSON.parse(line) as JournalEvent;
+    } catch {
+      tornLines++; // a crash mid-write leaves a partial line
+      continue;
+    }
+    events++;
+    if (event.t === "run-start") start ??= event;
+    else if (event.t === "agent-end") results.set(event.result.index, event.result);
+    else if (event.t === "run-end") {
+      ended = true;
+      counts = event.counts;
+    } else if (event.t === "resume") ended = false;
+  }
+  if (!start) throw new Error(`${file} has no run-start event`);
+  return { runId: start.runId, tool: start.tool, params: start.params, startedAt: start.at, results, ended, counts, events, tornLines };
+}
+
+export function listRuns(dir: string): LoadedRun[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".jsonl"))
+    .flatMap((f) => {
+      try {
+        return [readJournal(path.join(dir, f))];
+      } catch {
+        return [];
+      }
+    })
+    .sort((a, b) => b.startedAt - a.startedAt);
+}
+
+/** Results that a resume keeps: every final outcome except cancelled and skipped (those never really ran to the end). */
+export function reusableResults(run: LoadedRun): Map<number, AgentResult> {
+  return new Map([...run.results].filter(([, r]) => r.outcome !== "cancelled" && r.outcome !== "skipped"));
+}

@@ -1,0 +1,113 @@
+import { execFile, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import { packageRoot } from "../../src/paths.js";
+import { readJournal } from "../../src/journal/run-journal.js";
+import { FIXTURES, tempDir } from "../helpers/registry.js";
+import { startScriptedModelServer, type ScriptedModelServer } from "../helpers/scripted-model-server.js";
+
+const CLI = path.join(packageRoot(), "dist", "cli.js");
+const exec = promisify(execFile);
+let server: ScriptedModelServer | undefined;
+afterEach(async () => {
+  server?.assertNoUnexpected();
+  await server?.close();
+  server = undefined;
+});
+
+const API_KEY = "sk-cli-secret-0123456789";
+const env = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH!, HOME: process.env.HOME!, PARALLEL_AGENTS_API_KEY: API_KEY, ...extra });
+const base = (runs: string) => ["--base-url", server!.url, "--model", "m1", "--dir", path.join(FIXTURES, "agents"), "--runs-dir", runs];
+const markerOf = (user: string) => /\[n(\d+)\]/.exec(user)?.[1];
+
+async function cli(args: string[], options: { env?: Record<string, string> } = {}) {
+  return exec(process.execPath, [CLI, ...args], { env: env(options.env), timeout: 60_000 }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+}
+
+describe("parallel-agents run / resume / runs / show", () => {
+  it("runs agents from flags with plain lines, a summary, the journal path and exit 0", async () => {
+    server = await startScriptedModelServer((r) => ({ json: { summary: `did ${markerOf(r.user)}` } }));
+    const runs = await tempDir();
+    const r = await cli(["run", ...base(runs), "--agent", "echo_agent=[n1] first", "--agent", "echo_agent=[n2] second"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\[ok\] echo_agent \(echo_agent\) [\d.]+ s$/m);
+    expect(r.stdout).toMatch(/2 agents, 2 ok/);
+    expect(r.stdout).toMatch(/journal: .*\.jsonl/);
+    expect(server.log.every((e) => e.authorization === `Bearer ${API_KEY}`)).toBe(true);
+  });
+
+  it("--json prints the details, and the exit status tells partial success apart", async () => {
+    server = await startScriptedModelServer((r) => (markerOf(r.user) === "2" ? { text: "no json" } : { json: { summary: "ok" } }));
+    const runs = await tempDir();
+    const r = await cli(["run", ...base(runs), "--json", "--agent", "echo_agent=[n1] a", "--agent", "echo_agent=[n2] b"]);
+    expect(r.code).toBe(3);
+    const details = JSON.parse(r.stdout);
+    expect(details.counts).toMatchObject({ ok: 1, invalid: 1 });
+    const none = await cli(["run", ...base(runs), "--agent", "echo_agent=[n2] b"]);
+    expect(none.code).toBe(1);
+    const bad = await cli(["run", ...base(runs), "--agent", "no_such_type=x"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/agents\[0\]\.type: unknown agent type "no_such_type"/);
+  });
+
+  it("after SIGKILL mid-run, the journal holds every finished outcome and resume requests only the rest", async () => {
+    server = await startScriptedModelServer((r) => ({ json: { summary: `did ${markerOf(r.user)}` }, delayMs: 150 }));
+    const runs = await tempDir();
+    const file = path.join(runs, "calls.json");
+    fs.writeFileSync(file, JSON.stringify({ agents: Array.from({ length: 30 }, (_, i) => ({ type: "echo_agent", task: `[n${i}] item ${i}` })), maxConcurrent: 4 }));
+    const child = spawn(process.execPath, [CLI, "run", ...base(runs), "--file", file], { env: env(), stdio: "ignore" });
+    const start = Date.now();
+    while (server.log.filter((e) => e.endedAt).length < 10 && Date.now() - start < 30_000) await new Promise((r) => setTimeout(r, 20));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    const journal = fs.readdirSync(runs).find((f) => f.endsWith(".jsonl"))!;
+    const before = readJournal(path.join(runs, journal));
+    const done = [...before.results.values()].filter((r) => r.outcome === "ok");
+    expect(done.length).toBeGreaterThanOrEqual(8);
+    expect(done.length).toBeLessThan(30);
+    expect(before.ended).toBe(false);
+    const answered = new Set(server.log.filter((e) => e.endedAt && !e.closedEarly).map((e) => markerOf(e.user)));
+    for (const r of done) expect(answered.has(String(r.index))).toBe(true); // nothing journaled that did not happen
+    const requestsBefore = server.log.length;
+
+    const resumed = await cli(["resume", before.runId, ...base(runs)]);
+    expect(resumed.code).toBe(0);
+    const after = server.log.slice(requestsBefore).map((e) => markerOf(e.user));
+    for (const r of done) expect(after).not.toContain(String(r.index)); // zero requests for agents already done
+    const final = readJournal(path.join(runs, journal));
+    expect(final.ended).toBe(true);
+    expect([...final.results.values()].filter((r) => r.outcome === "ok")).toHaveLength(30);
+
+    const list = await cli(["runs", "--runs-dir", runs]);
+    expect(list.stdout).toContain(before.runId);
+    const show = await cli(["show", before.runId, "--runs-dir", runs, "--json"]);
+    expect(JSON.parse(show.stdout).agents).toHaveLength(30);
+  });
+
+  it("keeps the API key and bearer tokens out of the journal", async () => {
+    server = await startScriptedModelServer(() => ({ json: { summary: "ok" } }));
+    const runs = await tempDir();
+    const bearer = "Bearer abcdefghijklmnop123";
+    await cli(["run", ...base(runs), "--api-key", API_KEY, "--agent", `echo_agent=[n1] use ${bearer} and ${API_KEY}`]);
+    const text = fs.readFileSync(path.join(runs, fs.readdirSync(runs)[0]!), "utf8");
+    expect(text).not.toContain(API_KEY);
+    expect(text).not.toContain("abcdefghijklmnop123");
+    expect(text).toContain("run-start");
+  });
+
+  it("tolerates a torn last line in a journal", async () => {
+    server = await startScriptedModelServer(() => ({ json: { summary: "ok" } }));
+    const runs = await tempDir();
+    await cli(["run", ...base(runs), "--agent", "echo_agent=[n1] x"]);
+    const file = path.join(runs, fs.readdirSync(runs)[0]!);
+    fs.appendFileSync(file, '{"t":"agent-end","result":{"ind');
+    const run = readJournal(file);
+    expect(run.tornLines).toBe(1);
+    expect(run.results.size).toBe(1);
+  });
+});
