@@ -11,6 +11,7 @@ import { executeParallelRun } from "../tools/parallel-run/execute.js";
 import { CliError, flag, type ParsedArgs } from "./args.js";
 import { cliRegistry } from "./catalogue-commands.js";
 import type { CliIo } from "./io.js";
+import { createLiveView } from "./live-view.js";
 
 /** Exit status: every agent ok / some ok / none ok / cancelled. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, partial: 3, cancelled: 130 } as const;
@@ -68,9 +69,19 @@ export async function runCommand(args: ParsedArgs, io: CliIo, resumeId?: string)
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);
   let runId = "";
-  const view = json ? undefined : createPlainView(io);
+  const live = !json && io.isTTY ? createLiveView({ write: io.stdout, rows: process.stdout.rows }) : undefined;
+  const plain = json || live ? undefined : createPlainView(io);
   try {
-    const out = await executeParallelRun(params, { config, registry: cliRegistry(args, io), port, journalDir: dir, signal: controller.signal, onEvent: (e) => view?.(e) });
+    const out = await executeParallelRun(params, {
+      config,
+      registry: cliRegistry(args, io),
+      port,
+      journalDir: dir,
+      signal: controller.signal,
+      onPrepared: (prepared) => live?.start(prepared.agents.map((a) => a.label)),
+      onEvent: (e) => (live ? live.event(e) : plain?.(e)),
+    });
+    live?.stop();
     runId = out.run.runId;
     if (json) io.stdout(`${JSON.stringify(out.details, null, 2)}\n`);
     else io.stdout(`\n${out.text}\n\njournal: ${journalFile(dir, runId)}\n`);
@@ -81,6 +92,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo, resumeId?: string)
     const { ok } = out.run.counts;
     return ok === out.run.agents.length ? EXIT.ok : ok > 0 ? EXIT.partial : EXIT.failure;
   } finally {
+    live?.stop();
     process.removeListener("SIGINT", onSignal);
   }
 }

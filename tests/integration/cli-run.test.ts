@@ -111,3 +111,24 @@ describe("parallel-agents run / resume / runs / show", () => {
     expect(run.results.size).toBe(1);
   });
 });
+
+describe("the live view, through a pseudo-terminal", () => {
+  it("shows a progress bar and each agent queued, running with elapsed time, then done with its outcome", async () => {
+    server = await startScriptedModelServer((r) => (markerOf(r.user) === "3" ? { text: "not json" } : { json: { summary: "ok" }, delayMs: 700 }));
+    const runs = await tempDir();
+    const args = ["run", ...base(runs), "--max-concurrent", "2", ...[1, 2, 3, 4].flatMap((n) => ["--agent", `echo_agent=[n${n}] task ${n}`])];
+    const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+    // `script` gives the CLI a real pseudo-terminal, as a person's shell would
+    const result = await exec("script", ["-qfec", command, "/dev/null"], { env: { ...env(), COLUMNS: "100", LINES: "30", TERM: "xterm" }, timeout: 60_000 }).catch((e: { code: number; stdout: string }) => e);
+    expect((result as { code?: number }).code).toBe(3); // some ok: partial success
+    const stdout = result.stdout;
+    const screen = stdout.replace(/\r/g, "");
+    expect(screen).toMatch(/\[\.{30}\] 0\/4 done, 0 running, 4 queued/); // first frame
+    expect(screen).toMatch(/\x1b\[36mrunning\x1b\[0m {2}echo_agent( #\d)? {2}\d+\.\d s/);
+    expect(screen).toMatch(/queued {3}echo_agent #\d/);
+    expect(screen).toMatch(/\x1b\[\d+A/); // redrawn in place
+    expect(screen).toMatch(/\[#{30}\] 4\/4 done, 0 running, 0 queued/); // last frame
+    expect(screen).toMatch(/\x1b\[33minvalid {2}\x1b\[0mecho_agent #3/);
+    expect(screen).toMatch(/4 agents, 3 ok, 1 invalid/);
+  });
+});

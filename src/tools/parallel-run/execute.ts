@@ -18,6 +18,8 @@ export type ParallelRunDeps = Omit<ToolDeps, "userDir" | "onProgress"> & {
   journalDir?: string;
   /** Called with every engine event (after the journal has it). */
   onEvent?: (event: RunEvent) => void;
+  /** Called once the call is checked, before anything starts (e.g. to lay out a live view). */
+  onPrepared?: (prepared: PreparedRun) => void;
 };
 
 export type ParallelRunOutput = { text: string; details: ReturnType<typeof runDetails>; run: RunResult; prepared: PreparedRun };
@@ -41,6 +43,7 @@ export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): P
     reuse = reusableResults(loaded);
   }
   const prepared = prepareParallelRun(params, { config: deps.config, types: snapshot.types });
+  deps.onPrepared?.(prepared);
   const journal = deps.journalDir ? openJournal(deps.journalDir, runId) : undefined;
   journal?.append(reuse ? { t: "resume", at: Date.now() } : { t: "run-start", runId, tool: "parallel_run", params, at: Date.now() });
   let finished = reuse?.size ?? 0;
