@@ -2,10 +2,10 @@
 import { UserInputError, UserInputErrors } from "../errors.js";
 import { CliError, parseArgs } from "./args.js";
 import { renderCommand, typesCommand, validateCommand } from "./catalogue-commands.js";
-import { runCommand, runsCommand, showCommand } from "./run-commands.js";
+import { metaToolCommand, reportCommand, runCommand, runsCommand, showCommand } from "./run-commands.js";
 import type { CliIo } from "./io.js";
 
-const BOOLEAN_FLAGS = new Set(["json", "help", "stream", "no-stream"]);
+const BOOLEAN_FLAGS = new Set(["json", "help", "stream", "no-stream", "no-save", "dry-run"]);
 
 export const USAGE = `parallel-agents: run many specialised AI sub-agents at once
 
@@ -19,6 +19,11 @@ Usage:
   parallel-agents resume RUN_ID                          finish a run: finished agents are reused, the rest run
   parallel-agents runs [--json]                          list journaled runs
   parallel-agents show RUN_ID [--json]                   one run's outcomes
+  parallel-agents report RUN_ID [--out DIR]              Markdown and HTML report with a timeline of the run
+  parallel-agents refine --name NAME --purpose TEXT | --type ID | --file F [--no-save] [--json]
+                                                         design or improve agent types (refine_agent)
+  parallel-agents orchestrate --goal TEXT | --file F [--dry-run] [--json]
+                                                         plan, run in waves, synthesize (orchestrate)
 
 Endpoint (run, resume): --base-url URL --model NAME [--api-key KEY] [--no-stream], or PARALLEL_AGENTS_BASE_URL,
   PARALLEL_AGENTS_MODEL, PARALLEL_AGENTS_API_KEY (or the OPENAI_ ones). Journals go to --runs-dir
@@ -42,6 +47,9 @@ const COMMANDS: Record<string, Command> = {
   },
   runs: runsCommand,
   show: showCommand,
+  report: reportCommand,
+  refine: (args, io) => metaToolCommand("refine", args, io),
+  orchestrate: (args, io) => metaToolCommand("orchestrate", args, io),
 };
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -6,12 +6,15 @@ import { resolveConfig } from "../config.js";
 import type { RunEvent } from "../engine/run-agents.js";
 import { createOpenAiHttpPort } from "../host/openai-http-port.js";
 import { journalFile, listRuns, readJournal } from "../journal/run-journal.js";
-import { defaultStateDir } from "../registry/catalogue-roots.js";
+import { defaultStateDir, userAgentsDir } from "../registry/catalogue-roots.js";
+import { executeOrchestrate } from "../tools/orchestrate/execute.js";
+import { executeRefineAgent } from "../tools/refine-agent/execute.js";
 import { executeParallelRun } from "../tools/parallel-run/execute.js";
 import { CliError, flag, type ParsedArgs } from "./args.js";
 import { cliRegistry } from "./catalogue-commands.js";
 import type { CliIo } from "./io.js";
 import { createLiveView } from "./live-view.js";
+import { renderHtmlReport, renderMarkdownReport } from "../report/render-report.js";
 
 /** Exit status: every agent ok / some ok / none ok / cancelled. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, partial: 3, cancelled: 130 } as const;
@@ -133,5 +136,53 @@ export async function showCommand(args: ParsedArgs, io: CliIo): Promise<number> 
   }
   io.stdout(`${run.runId} (${run.tool}) ${run.ended ? "finished" : "unfinished"}, ${results.length} agents with an outcome\n`);
   for (const r of results) io.stdout(`[${r.outcome}] ${r.label} (${r.type}) ${(r.durationMs / 1000).toFixed(1)} s ${r.outcome === "ok" ? JSON.stringify(r.output).slice(0, 200) : (r.reason ?? "")}\n`);
+  return 0;
+}
+
+export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+  const id = args.positionals[0];
+  if (!id) throw new CliError("usage: parallel-agents report RUN_ID [--out DIR]");
+  const dir = runsDir(args, io);
+  let run;
+  try {
+    run = readJournal(journalFile(dir, id));
+  } catch (error) {
+    throw new CliError(`no run "${id}": ${(error as Error).message}`);
+  }
+  const out = path.resolve(io.cwd, flag(args, "out") ?? dir);
+  fs.mkdirSync(out, { recursive: true });
+  const md = path.join(out, `${run.runId}.md`);
+  const html = path.join(out, `${run.runId}.html`);
+  fs.writeFileSync(md, renderMarkdownReport(run));
+  fs.writeFileSync(html, renderHtmlReport(run));
+  io.stdout(`${md}\n${html}\n`);
+  return 0;
+}
+
+/** `refine` and `orchestrate` from a terminal: parameters from --file (JSON/YAML) or flags; text or --json. */
+export async function metaToolCommand(tool: "refine" | "orchestrate", args: ParsedArgs, io: CliIo): Promise<number> {
+  const file = flag(args, "file");
+  let params: Record<string, unknown> = {};
+  if (file) {
+    const text = fs.readFileSync(path.resolve(io.cwd, file), "utf8");
+    try {
+      params = (/\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text)) as Record<string, unknown>;
+    } catch (error) {
+      throw new CliError(`--file ${file}: ${(error as Error).message}`);
+    }
+  }
+  if (tool === "refine") {
+    const name = flag(args, "name");
+    if (name) params.agents = [...((params.agents as unknown[]) ?? []), { name, purpose: flag(args, "purpose") ?? name }];
+    for (const type of args.flags.get("type") ?? []) params.agents = [...((params.agents as unknown[]) ?? []), { type }];
+    if (args.bools.has("no-save")) params.save = false;
+  } else {
+    if (flag(args, "goal")) params.goal = flag(args, "goal");
+    if (args.bools.has("dry-run")) params.dryRun = true;
+  }
+  const stateDir = flag(args, "state-dir") ?? defaultStateDir(io.env);
+  const deps = { config: resolveConfig({}), registry: cliRegistry(args, io), port: endpoint(args, io), userDir: userAgentsDir(stateDir), onProgress: (t: string) => (args.bools.has("json") ? undefined : io.stderr(`${t}\n`)) };
+  const out = tool === "refine" ? await executeRefineAgent(params, deps) : await executeOrchestrate(params, deps);
+  io.stdout(args.bools.has("json") ? `${JSON.stringify(out.details, null, 2)}\n` : `${out.text}\n`);
   return 0;
 }

@@ -132,3 +132,23 @@ describe("the live view, through a pseudo-terminal", () => {
     expect(screen).toMatch(/4 agents, 3 ok, 1 invalid/);
   });
 });
+
+describe("parallel-agents refine and orchestrate from a terminal", () => {
+  it("orchestrate --dry-run prints the checked plan; refine --no-save prints the scores and keeps files untouched", async () => {
+    const { SAMPLE_OUTPUTS, designReview } = await import("../helpers/sample-outputs.js");
+    server = await startScriptedModelServer((r) => {
+      if (r.system.includes("You are a planner for a team")) return { json: { tasks: [{ id: "a", type: "echo_agent", task: "x", dependsOn: [] }, { id: "b", type: "echo_agent", task: "y", dependsOn: ["a"] }], rationale: "two steps" } };
+      if (r.system.includes("You are an expert designer of AI agents")) return { json: { ...(SAMPLE_OUTPUTS.agent_creator as object), agent_name: "cli_agent" } };
+      if (r.system.includes("You are a strict reviewer of AI agent designs")) return { json: designReview(9.1) };
+      throw new Error("unexpected");
+    });
+    const state = await tempDir();
+    const plan = await cli(["orchestrate", ...base(state), "--state-dir", state, "--goal", "Two steps", "--dry-run"]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/2 tasks in 2 waves; would start 3 agents/);
+    const refined = await cli(["refine", ...base(state), "--state-dir", state, "--name", "cli_agent", "--purpose", "test", "--no-save"]);
+    expect(refined.code).toBe(0);
+    expect(refined.stdout).toMatch(/cli_agent: 9.10; final 9.1 \(target reached\)/);
+    expect(fs.existsSync(path.join(state, "parallel-agents", "agents"))).toBe(false);
+  });
+});

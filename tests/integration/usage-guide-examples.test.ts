@@ -104,3 +104,25 @@ describe("USAGE-GUIDE.md orchestrate examples", () => {
     }
   });
 });
+
+describe("USAGE-GUIDE.md CLI examples", () => {
+  it("the call file runs with `parallel-agents run --file` and every agent ends ok", { timeout: 60_000 }, async () => {
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const { packageRoot } = await import("../../src/paths.js");
+    const yaml = /<!-- example: cli:calls.yaml -->\n```yaml\n([\s\S]*?)\n```/.exec(GUIDE)![1]!;
+    let types: Awaited<ReturnType<Harness["registry"]["refresh"]>>["types"] = new Map();
+    h = await startHarness((r) => ({ json: SAMPLE_OUTPUTS[identifyType(r.system, types) ?? "none"] ?? {} }));
+    types = (await h.registry.refresh()).types;
+    const dir = await tempDir("pa-cli-guide-");
+    fs.writeFileSync(path.join(dir, "calls.yaml"), yaml);
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(packageRoot(), "dist", "cli.js"), "run", "--file", "calls.yaml", "--base-url", h.server.url, "--model", "llama3.1", "--runs-dir", dir, "--json"], { cwd: dir, env: { PATH: process.env.PATH!, HOME: dir } });
+    expect(JSON.parse(stdout).counts.ok).toBe(2);
+  });
+
+  it("every command in the commands example is one the CLI knows", async () => {
+    const { USAGE } = await import("../../src/cli/run-cli.js");
+    const block = /<!-- example: cli:commands -->\n```sh\n([\s\S]*?)\n```/.exec(GUIDE)![1]!;
+    for (const line of block.split("\n")) expect(USAGE).toContain(`parallel-agents ${line.split(" ")[1]}`);
+  });
+});
