@@ -32,18 +32,26 @@ function endpoint(args: ParsedArgs, io: CliIo) {
   return createOpenAiHttpPort({ baseUrl, apiKey, defaultModel: model, stream: !args.bools.has("no-stream") });
 }
 
+/** Tool parameters from --file (JSON or YAML); an empty object without it. */
+function readParamsFile(args: ParsedArgs, io: CliIo): Record<string, unknown> {
+  const file = flag(args, "file");
+  if (!file) return {};
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(io.cwd, file), "utf8");
+  } catch (error) {
+    throw new CliError(`--file ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return (/\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text)) as Record<string, unknown>;
+  } catch (error) {
+    throw new CliError(`--file ${file}: ${(error as Error).message}`);
+  }
+}
+
 /** The call's parameters from --file (JSON or YAML), --agent type=task flags, or --team with its fields. */
 function callParams(args: ParsedArgs, io: CliIo): Record<string, unknown> {
-  const file = flag(args, "file");
-  let params: Record<string, unknown> = {};
-  if (file) {
-    const text = fs.readFileSync(path.resolve(io.cwd, file), "utf8");
-    try {
-      params = (/\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text)) as Record<string, unknown>;
-    } catch (error) {
-      throw new CliError(`--file ${file}: ${(error as Error).message}`);
-    }
-  }
+  const params = readParamsFile(args, io);
   const agents = (args.flags.get("agent") ?? []).map((spec) => {
     const eq = spec.indexOf("=");
     if (eq <= 0) throw new CliError(`--agent "${spec}" must be type=task`);
@@ -161,16 +169,7 @@ export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<number
 
 /** `refine` and `orchestrate` from a terminal: parameters from --file (JSON/YAML) or flags; text or --json. */
 export async function metaToolCommand(tool: "refine" | "orchestrate", args: ParsedArgs, io: CliIo): Promise<number> {
-  const file = flag(args, "file");
-  let params: Record<string, unknown> = {};
-  if (file) {
-    const text = fs.readFileSync(path.resolve(io.cwd, file), "utf8");
-    try {
-      params = (/\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text)) as Record<string, unknown>;
-    } catch (error) {
-      throw new CliError(`--file ${file}: ${(error as Error).message}`);
-    }
-  }
+  const params = readParamsFile(args, io);
   if (tool === "refine") {
     const name = flag(args, "name");
     if (name) params.agents = [...((params.agents as unknown[]) ?? []), { name, purpose: flag(args, "purpose") ?? name }];
