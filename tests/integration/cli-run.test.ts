@@ -152,3 +152,24 @@ describe("parallel-agents refine and orchestrate from a terminal", () => {
     expect(fs.existsSync(path.join(state, "parallel-agents", "agents"))).toBe(false);
   });
 });
+
+describe("Ctrl-C", () => {
+  it("cancels cleanly: in-flight requests aborted, the journal closed with every outcome, a hint to resume, exit 130", async () => {
+    server = await startScriptedModelServer((r) => (markerOf(r.user) === "1" ? { json: { summary: "quick" } } : { hang: true }));
+    const runs = await tempDir();
+    const child = spawn(process.execPath, [CLI, "run", ...base(runs), ...[1, 2, 3].flatMap((n) => ["--agent", `echo_agent=[n${n}] t`])], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    const start = Date.now();
+    while (server.inFlight() < 2 && Date.now() - start < 20_000) await new Promise((r) => setTimeout(r, 20));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/cancelled; finish it with: parallel-agents resume pr-[0-9a-f]+/);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.log.filter((e) => markerOf(e.user) !== "1").every((e) => e.closedEarly)).toBe(true);
+    const run = readJournal(path.join(runs, fs.readdirSync(runs).find((f) => f.endsWith(".jsonl"))!));
+    expect(run.ended).toBe(true);
+    expect([...run.results.values()].map((r) => r.outcome).sort()).toEqual(["cancelled", "cancelled", "ok"]);
+  });
+});
