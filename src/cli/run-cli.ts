@@ -2,7 +2,7 @@
 import { UserInputError, UserInputErrors } from "../errors.js";
 import { CliError, parseArgs } from "./args.js";
 import { renderCommand, typesCommand, validateCommand } from "./catalogue-commands.js";
-import { metaToolCommand, reportCommand, runCommand, runsCommand, showCommand } from "./run-commands.js";
+import { metaToolCommand, reportCommand, resumeCommand, runCommand, runsCommand, showCommand } from "./run-commands.js";
 import type { CliIo } from "./io.js";
 
 const BOOLEAN_FLAGS = new Set(["json", "help", "stream", "no-stream", "no-save", "dry-run"]);
@@ -16,7 +16,7 @@ Usage:
                                                          print the prompts an agent would receive
   parallel-agents run [--agent TYPE=TASK]... [--file CALL.json|yaml] [--team PRESET --topic ...] [--json]
                                                          run agents against an OpenAI-compatible endpoint
-  parallel-agents resume RUN_ID                          finish a run: finished agents are reused, the rest run
+  parallel-agents resume RUN_ID                          finish a run of any tool: finished agents reused, the rest run
   parallel-agents runs [--json]                          list journaled runs
   parallel-agents show RUN_ID [--json]                   one run's outcomes
   parallel-agents report RUN_ID [--out DIR]              Markdown and HTML report with a timeline of the run
@@ -40,11 +40,7 @@ const COMMANDS: Record<string, Command> = {
   validate: validateCommand,
   render: renderCommand,
   run: (args, io) => runCommand(args, io),
-  resume: (args, io) => {
-    const id = args.positionals[0];
-    if (!id) throw new CliError("usage: parallel-agents resume RUN_ID");
-    return runCommand(args, io, id);
-  },
+  resume: resumeCommand,
   runs: runsCommand,
   show: showCommand,
   report: reportCommand,

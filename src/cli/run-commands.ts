@@ -168,9 +168,11 @@ export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<number
 }
 
 /** `refine` and `orchestrate` from a terminal: parameters from --file (JSON/YAML) or flags; text or --json. */
-export async function metaToolCommand(tool: "refine" | "orchestrate", args: ParsedArgs, io: CliIo): Promise<number> {
-  const params = readParamsFile(args, io);
-  if (tool === "refine") {
+export async function metaToolCommand(tool: "refine" | "orchestrate", args: ParsedArgs, io: CliIo, resumeId?: string): Promise<number> {
+  const params: Record<string, unknown> = resumeId ? { resume: resumeId } : readParamsFile(args, io);
+  if (resumeId) {
+    // the journal holds the parameters
+  } else if (tool === "refine") {
     const name = flag(args, "name");
     if (name) params.agents = [...((params.agents as unknown[]) ?? []), { name, purpose: flag(args, "purpose") ?? name }];
     for (const type of args.flags.get("type") ?? []) params.agents = [...((params.agents as unknown[]) ?? []), { type }];
@@ -180,8 +182,23 @@ export async function metaToolCommand(tool: "refine" | "orchestrate", args: Pars
     if (args.bools.has("dry-run")) params.dryRun = true;
   }
   const stateDir = flag(args, "state-dir") ?? defaultStateDir(io.env);
-  const deps = { config: resolveConfig({}), registry: cliRegistry(args, io), port: endpoint(args, io), userDir: userAgentsDir(stateDir), onProgress: (t: string) => (args.bools.has("json") ? undefined : io.stderr(`${t}\n`)) };
+  const deps = { config: resolveConfig({}), registry: cliRegistry(args, io), port: endpoint(args, io), userDir: userAgentsDir(stateDir), journalDir: runsDir(args, io), onProgress: (t: string) => (args.bools.has("json") ? undefined : io.stderr(`${t}\n`)) };
   const out = tool === "refine" ? await executeRefineAgent(params, deps) : await executeOrchestrate(params, deps);
   io.stdout(args.bools.has("json") ? `${JSON.stringify(out.details, null, 2)}\n` : `${out.text}\n`);
   return 0;
+}
+
+/** `resume RUN_ID`: finishes a run of any tool from its journal. */
+export async function resumeCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+  const id = args.positionals[0];
+  if (!id) throw new CliError("usage: parallel-agents resume RUN_ID");
+  let tool: string;
+  try {
+    tool = readJournal(journalFile(runsDir(args, io), id)).tool;
+  } catch (error) {
+    throw new CliError(`no run "${id}": ${(error as Error).message}`);
+  }
+  if (tool === "refine_agent") return metaToolCommand("refine", args, io, id);
+  if (tool === "orchestrate") return metaToolCommand("orchestrate", args, io, id);
+  return runCommand(args, io, id);
 }

@@ -9,7 +9,11 @@ export type JournalEvent =
   | { t: "attempt"; index: number; attempt: unknown; at: number }
   | { t: "agent-end"; result: AgentResult; at: number }
   | { t: "run-end"; counts: unknown; stopReason?: string; at: number }
-  | { t: "resume"; at: number };
+  | { t: "resume"; at: number }
+  /** orchestrate: the checked plan, so a resume never plans again */
+  | { t: "plan"; plan: unknown; at: number }
+  /** refine_agent: one requested agent's final result */
+  | { t: "item"; index: number; value: unknown; at: number };
 
 export type RunJournal = { file: string; append: (event: JournalEvent) => void };
 
@@ -45,7 +49,7 @@ export function openJournal(dir: string, runId: string): RunJournal {
   };
 }
 
-export type LoadedRun = { runId: string; tool: string; params: unknown; startedAt: number; results: Map<number, AgentResult>; ended: boolean; counts?: unknown; events: number; tornLines: number };
+export type LoadedRun = { runId: string; tool: string; params: unknown; startedAt: number; results: Map<number, AgentResult>; ended: boolean; counts?: unknown; events: number; tornLines: number; plan?: unknown; items: Map<number, unknown> };
 
 export function readJournal(file: string): LoadedRun {
   const lines = fs.readFileSync(file, "utf8").split("\n");
@@ -55,6 +59,8 @@ export function readJournal(file: string): LoadedRun {
   let counts: unknown;
   let events = 0;
   let tornLines = 0;
+  let plan: unknown;
+  const items = new Map<number, unknown>();
   for (const line of lines) {
     if (line.trim() === "") continue;
     let event: JournalEvent;
@@ -71,9 +77,11 @@ export function readJournal(file: string): LoadedRun {
       ended = true;
       counts = event.counts;
     } else if (event.t === "resume") ended = false;
+    else if (event.t === "plan") plan = event.plan;
+    else if (event.t === "item") items.set(event.index, event.value);
   }
   if (!start) throw new Error(`${file} has no run-start event`);
-  return { runId: start.runId, tool: start.tool, params: start.params, startedAt: start.at, results, ended, counts, events, tornLines };
+  return { runId: start.runId, tool: start.tool, params: start.params, startedAt: start.at, results, ended, counts, events, tornLines, plan, items };
 }
 
 export function listRuns(dir: string): LoadedRun[] {
@@ -94,4 +102,40 @@ export function listRuns(dir: string): LoadedRun[] {
 /** Results that a resume keeps: every final outcome except cancelled and skipped (those never really ran to the end). */
 export function reusableResults(run: LoadedRun): Map<number, AgentResult> {
   return new Map([...run.results].filter(([, r]) => r.outcome !== "cancelled" && r.outcome !== "skipped"));
+}
+
+/**
+ * A new run, or an earlier one loaded for `resume` (shared by every tool). `open()` starts writing the journal: call it
+ * once the call has been checked, so a refused call leaves no journal behind.
+ */
+export function startJournaledRun(options: { dir: string | undefined; tool: string; raw: unknown; newRunId: string }): { runId: string; params: unknown; loaded?: LoadedRun; open: () => RunJournal | undefined } {
+  const { dir } = options;
+  const resume = typeof options.raw === "object" && options.raw !== null ? (options.raw as { resume?: unknown }).resume : undefined;
+  if (resume === undefined) {
+    const open = () => {
+      if (!dir) return undefined;
+      const journal = openJournal(dir, options.newRunId);
+      journal.append({ t: "run-start", runId: options.newRunId, tool: options.tool, params: options.raw, at: Date.now() });
+      return journal;
+    };
+    return { runId: options.newRunId, params: options.raw, open };
+  }
+  if (typeof resume !== "string" || !dir) throw new ResumeError(`resume needs the id of a journaled run (got ${JSON.stringify(resume)})`);
+  let loaded: LoadedRun;
+  try {
+    loaded = readJournal(journalFile(dir, resume));
+  } catch (error) {
+    throw new ResumeError(`no journal for run "${resume}": ${(error as Error).message}`);
+  }
+  if (loaded.tool !== options.tool) throw new ResumeError(`run "${resume}" is a ${loaded.tool} run, not ${options.tool}`);
+  const open = () => {
+    const journal = openJournal(dir, loaded.runId);
+    journal.append({ t: "resume", at: Date.now() });
+    return journal;
+  };
+  return { runId: loaded.runId, params: loaded.params, loaded, open };
+}
+
+export class ResumeError extends Error {
+  override name = "ResumeError";
 }

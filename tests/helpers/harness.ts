@@ -15,8 +15,8 @@ export type Harness = {
   registry: Registry;
   config: ResolvedConfig;
   run: (params: unknown, deps?: Partial<ParallelRunDeps>) => ReturnType<typeof executeParallelRun>;
-  refine: (params: unknown, userDir: string) => ReturnType<typeof executeRefineAgent>;
-  orchestrate: (params: unknown, userDir?: string) => ReturnType<typeof executeOrchestrate>;
+  refine: (params: unknown, userDir: string, extra?: { journalDir?: string; signal?: AbortSignal }) => ReturnType<typeof executeRefineAgent>;
+  orchestrate: (params: unknown, userDir?: string, extra?: { journalDir?: string; signal?: AbortSignal }) => ReturnType<typeof executeOrchestrate>;
   close: () => Promise<void>;
 };
 
@@ -30,8 +30,8 @@ export async function startHarness(script: Script, options: { config?: Partial<R
     registry,
     config,
     run: (params, deps = {}) => executeParallelRun(params, { config, registry, port, backoff: { baseMs: 10, maxMs: 50 }, ...deps }),
-    refine: (params, userDir) => executeRefineAgent(params, { config, registry, port, userDir, backoff: { baseMs: 10, maxMs: 50 } }),
-    orchestrate: (params, userDir = "/nonexistent/pa-user") => executeOrchestrate(params, { config, registry, port, userDir, backoff: { baseMs: 10, maxMs: 50 } }),
+    refine: (params, userDir, extra = {}) => executeRefineAgent(params, { config, registry, port, userDir, backoff: { baseMs: 10, maxMs: 50 }, ...extra }),
+    orchestrate: (params, userDir = "/nonexistent/pa-user", extra = {}) => executeOrchestrate(params, { config, registry, port, userDir, backoff: { baseMs: 10, maxMs: 50 }, ...extra }),
     close: () => server.close(),
   };
 }

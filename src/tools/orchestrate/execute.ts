@@ -15,8 +15,10 @@ import { buildPreparedAgent } from "../parallel-run/prepare.js";
 import { executeRefineAgent } from "../refine-agent/execute.js";
 import { OrchestrateParams, type OrchestrateParamsT } from "./params.js";
 import { validatePlan, type Plan, type PlanCheck } from "./validate-plan.js";
+import { reusableResults } from "../../journal/run-journal.js";
+import { resumeOrStart } from "../resume-or-start.js";
 
-export type OrchestrateDeps = ToolDeps & { port: SessionPort };
+export type OrchestrateDeps = ToolDeps & { port: SessionPort; /** Folder of run journals: the run is journaled and resumable. */ journalDir?: string };
 
 /** Planner attempts: the first, one repair showing the plan's problems, then one on the next model of the ladder. */
 const PLANNER_ATTEMPTS = 3;
@@ -25,6 +27,7 @@ const DEPENDENCY_CHARS = 12_000;
 
 export function parseOrchestrateParams(raw: unknown): OrchestrateParamsT {
   const result = getValidator<OrchestrateParamsT>(OrchestrateParams)(raw ?? {});
+  if (result.valid && !result.data.goal) throw new UserInputError({ field: "goal", message: "no goal given", fix: 'pass goal: "what you want done", or resume: "<runId>"' });
   if (result.valid) return result.data;
   throw new UserInputErrors(result.issues.slice(0, 8).map((i) => new UserInputError({ field: i.path === "/" ? "(parameters)" : i.path.slice(1).replace(/\//g, "."), message: i.message, fix: "see manifests/orchestrate.json for the parameters" })));
 }
@@ -37,8 +40,9 @@ export class PlanRefusedError extends Error {
 }
 
 export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps) {
-  const params = parseOrchestrateParams(raw);
-  const runId = deps.runId ?? `or-${randomUUID().slice(0, 8)}`;
+  const started = resumeOrStart({ dir: deps.journalDir, tool: "orchestrate", raw, newRunId: deps.runId ?? `or-${randomUUID().slice(0, 8)}` });
+  const params = parseOrchestrateParams(started.params);
+  const runId = started.runId;
   let { types } = await deps.registry.refresh();
   const planner = types.get("agent_orchestrator");
   const synthesizer = types.get("synthesizer");
@@ -57,7 +61,12 @@ export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps) {
   let plan: Plan | undefined;
   let check: PlanCheck = { problems: ["no plan yet"], waves: [], toCreate: [] };
   const plannerRuns: AgentResult[] = [];
-  for (let attempt = 1; attempt <= PLANNER_ATTEMPTS; attempt++) {
+  if (started.loaded?.plan) {
+    // resume: the journaled plan, checked again (the catalogue may have changed); never planned twice
+    plan = started.loaded.plan as Plan;
+    check = validatePlan(plan, { types, maxTasks, allowCreateTypes: false });
+  }
+  for (let attempt = 1; attempt <= PLANNER_ATTEMPTS && !started.loaded?.plan; attempt++) {
     const feedback = attempt === 1 ? "" : `Your previous plan was rejected. Fix every problem:\n${check.problems.map((p) => `- ${p}`).join("\n")}\n\nYour previous plan:\n${fenceText(JSON.stringify(plan ?? null, null, 2), "json")}`;
     // the third attempt climbs to the next model of the ladder (when there is one)
     const models = attempt === PLANNER_ATTEMPTS && ladder.length > 1 ? ladder.slice(1) : ladder;
@@ -80,6 +89,9 @@ export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps) {
     const text = [`orchestrate ${runId} (dry run): ${plan.tasks.length} tasks in ${check.waves.length} waves; would start ${wouldStart} agents and at most ${wouldStart * 4} attempts${check.toCreate.length ? `, after creating ${check.toCreate.join(", ")}` : ""}.`, ...check.waves.map((w, i) => `wave ${i + 1}: ${w.join(", ")}`)].join("\n");
     return { text, details: { runId, dryRun: true, plan, waves: check.waves, plannerAttempts: plannerRuns.length, wouldStart: { agents: wouldStart, maxAttempts: wouldStart * 4, createTypes: check.toCreate }, tasks: [], synthesis: null } };
   }
+
+  const journal = started.open();
+  if (!started.loaded?.plan) journal?.append({ t: "plan", plan, at: Date.now() });
 
   // 2. Types the plan needs but the catalogue lacks (allowCreateTypes): created by refine_agent first.
   if (check.toCreate.length > 0) {
@@ -116,8 +128,10 @@ export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps) {
     deadlineMs: params.budget?.deadlineSeconds !== undefined ? params.budget.deadlineSeconds * 1000 : undefined,
     maxAttempts: params.budget?.maxAttempts ?? agents.length * 4,
     budgetTokens: params.budget?.tokens,
+    reuse: started.loaded ? reusableResults(started.loaded) : undefined,
     onEvent: (event) => {
       if (event.type !== "agent-ended") return;
+      journal?.append({ t: "agent-end", result: event.result, at: Date.now() });
       done++;
       const r = event.result;
       deps.onProgress?.(`wave ${waveOf.get(r.id) ?? "?"}: ${r.id} ${r.outcome} (${done}/${agents.length})`);
@@ -127,7 +141,10 @@ export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps) {
 
   // 4. Synthesis from every task's outcome, failures included.
   const results = run.agents.map((r, i) => ({ id: r.id, type: r.type, task: plan!.tasks[i]!.task, outcome: r.outcome, ...(r.outcome === "ok" ? { output: clip(r.output) } : { reason: r.reason ?? r.outcome }) }));
-  const synthesis = deps.signal?.aborted ? undefined : await single(synthesizer, { goal: params.goal, results }, "Write the result for the user.", "synthesis");
+  const journaledSynthesis = started.loaded?.items.get(0) as AgentResult | undefined;
+  const synthesis = journaledSynthesis?.outcome === "ok" ? journaledSynthesis : deps.signal?.aborted ? undefined : await single(synthesizer, { goal: params.goal, results }, "Write the result for the user.", "synthesis");
+  if (synthesis && synthesis !== journaledSynthesis) journal?.append({ t: "item", index: 0, value: synthesis, at: Date.now() });
+  if (!deps.signal?.aborted) journal?.append({ t: "run-end", counts: run.counts, at: Date.now() });
   const tasks = run.agents.map((r, i) => ({ ...agentDetails(r), dependsOn: plan!.tasks[i]!.dependsOn, wave: waveOf.get(r.id) ?? null }));
   const details = { runId, dryRun: false, plan, waves: check.waves, tasks, counts: run.counts, synthesis: synthesis ? agentDetails(synthesis) : null, plannerAttempts: plannerRuns.length };
   return { text: summarize(details, synthesis), details };

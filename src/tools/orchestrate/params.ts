@@ -7,7 +7,8 @@ export const MAX_PLAN_TASKS = 20;
 
 export const OrchestrateParams = Type.Object(
   {
-    goal: Type.String({ minLength: 1, maxLength: 10_000, description: "What the user wants done." }),
+    goal: Type.Optional(Type.String({ minLength: 1, maxLength: 10_000, description: "What the user wants done. Required unless resume is given." })),
+    resume: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_-]{1,80}$", description: "Finish an earlier journaled orchestrate run from its plan: finished tasks are reused. Other parameters are ignored." })),
     context: Type.Optional(Type.String({ maxLength: 50_000, description: "Material the planner and tasks should know (data)." })),
     maxTasks: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PLAN_TASKS, description: "Most tasks the plan may have. Default 8." })),
     dryRun: Type.Optional(Type.Boolean({ description: "Plan only: return the checked plan and the agents and attempts it would start." })),
@@ -20,4 +21,4 @@ export const OrchestrateParams = Type.Object(
   { additionalProperties: false },
 );
 
-export type OrchestrateParamsT = Static<typeof OrchestrateParams>;
+export type OrchestrateParamsT = Static<typeof OrchestrateParams> & { goal: string };

@@ -5,9 +5,8 @@ import type { SessionPort } from "../../engine/port.js";
 import { runAgents, type RunEvent, type RunResult } from "../../engine/run-agents.js";
 import { prepareParallelRun, type PreparedRun } from "./prepare.js";
 import { runDetails, summarizeRun } from "./format-result.js";
-import { UserInputError } from "../../errors.js";
-import type { AgentResult } from "../../engine/outcome.js";
-import { journalFile, openJournal, readJournal, reusableResults, type LoadedRun } from "../../journal/run-journal.js";
+import { reusableResults } from "../../journal/run-journal.js";
+import { resumeOrStart } from "../resume-or-start.js";
 
 export type ParallelRunDeps = Omit<ToolDeps, "userDir" | "onProgress"> & {
   /** The port, or a factory given the checked call (e.g. for its cleanup mode). */
@@ -26,26 +25,12 @@ export type ParallelRunOutput = { text: string; details: ReturnType<typeof runDe
 
 export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): Promise<ParallelRunOutput> {
   const snapshot = await deps.registry.refresh();
-  const resumeId = typeof raw === "object" && raw !== null ? (raw as { resume?: unknown }).resume : undefined;
-  let reuse: Map<number, AgentResult> | undefined;
-  let runId = deps.runId ?? `pr-${randomUUID().slice(0, 8)}`;
-  let params = raw;
-  if (resumeId !== undefined) {
-    if (typeof resumeId !== "string" || !deps.journalDir) throw new UserInputError({ field: "resume", value: resumeId, message: "resume needs the id of a journaled run", fix: "pass the runId of an earlier parallel_run (see `parallel-agents runs`)" });
-    let loaded: LoadedRun;
-    try {
-      loaded = readJournal(journalFile(deps.journalDir, resumeId));
-    } catch (error) {
-      throw new UserInputError({ field: "resume", value: resumeId, message: `no journal for run "${resumeId}": ${(error as Error).message}`, fix: "list runs with `parallel-agents runs`" });
-    }
-    runId = loaded.runId;
-    params = loaded.params;
-    reuse = reusableResults(loaded);
-  }
+  const started = resumeOrStart({ dir: deps.journalDir, tool: "parallel_run", raw, newRunId: deps.runId ?? `pr-${randomUUID().slice(0, 8)}` });
+  const { runId, params } = started;
+  const reuse = started.loaded ? reusableResults(started.loaded) : undefined;
   const prepared = prepareParallelRun(params, { config: deps.config, types: snapshot.types });
+  const journal = started.open();
   deps.onPrepared?.(prepared);
-  const journal = deps.journalDir ? openJournal(deps.journalDir, runId) : undefined;
-  journal?.append(reuse ? { t: "resume", at: Date.now() } : { t: "run-start", runId, tool: "parallel_run", params, at: Date.now() });
   let finished = reuse?.size ?? 0;
   const run = await runAgents({
     runId,

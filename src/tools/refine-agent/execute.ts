@@ -15,11 +15,12 @@ import { agentTypeToDesign, toSnakeId, type AgentDesign } from "./design-to-agen
 import { RefineAgentParams, type NewAgentRequestT, type RefineAgentParamsT } from "./params.js";
 import { computeReviewScore, weightsFromRubric, type DesignReview } from "./review-score.js";
 import { saveDesign } from "./save-agent-type.js";
+import { resumeOrStart } from "../resume-or-start.js";
 
 /** A round must beat the previous one by at least this much, or the loop stops as a plateau. */
 export const PLATEAU_DELTA = 0.25;
 
-export type RefineDeps = ToolDeps & { port: SessionPort };
+export type RefineDeps = ToolDeps & { port: SessionPort; /** Folder of run journals: the run is journaled and resumable. */ journalDir?: string };
 
 export type RefineRound = { round: number; score: number; dimensions: Record<string, number>; summary: string };
 
@@ -38,6 +39,7 @@ export type RefinedAgent = {
 
 export function parseRefineParams(raw: unknown): RefineAgentParamsT {
   const result = getValidator<RefineAgentParamsT>(RefineAgentParams)(raw ?? {});
+  if (result.valid && !result.data.agents) throw new UserInputError({ field: "agents", message: "no agents to refine", fix: 'pass agents: [{ name, purpose }] or [{ type }], or resume: "<runId>"' });
   if (result.valid) return result.data;
   throw new UserInputErrors(
     result.issues.slice(0, 8).map((i) => new UserInputError({ field: i.path === "/" ? "(parameters)" : i.path.slice(1).replace(/\/(\d+)/g, "[$1]").replace(/\//g, "."), message: i.message, fix: "see manifests/refine_agent.json for the parameters" })),
@@ -45,7 +47,8 @@ export function parseRefineParams(raw: unknown): RefineAgentParamsT {
 }
 
 export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
-  const params = parseRefineParams(raw);
+  const started = resumeOrStart({ dir: deps.journalDir, tool: "refine_agent", raw, newRunId: deps.runId ?? `ra-${randomUUID().slice(0, 8)}` });
+  const params = parseRefineParams(started.params);
   const { types } = await deps.registry.refresh();
   const need = (id: string) => {
     const type = types.get(id);
@@ -61,7 +64,9 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
   });
   if (errors.length > 0) throw new UserInputErrors(errors);
 
-  const runId = deps.runId ?? `ra-${randomUUID().slice(0, 8)}`;
+  const runId = started.runId;
+  const journal = started.open();
+  const finished = (started.loaded?.items ?? new Map()) as Map<number, RefinedAgent>;
   const target = params.targetScore ?? 8.5;
   const maxRounds = params.maxRounds ?? 3;
   const ladder = params.models ?? deps.config.models;
@@ -136,7 +141,19 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
     return { ...result, id: saved.id, savedTo: saved.file || null, yaml: saved.yaml, ...(saved.renamedFrom ? { renamedFrom: saved.renamedFrom } : {}) };
   };
 
-  const agents = await Promise.all(params.agents.map((request) => limit(() => refineOne(request))));
+  // On resume, agents that already ended are reused as they are; only the rest run.
+  const agents = await Promise.all(
+    params.agents.map((request, index) =>
+      finished.has(index)
+        ? Promise.resolve(finished.get(index)!)
+        : limit(async () => {
+            const result = await refineOne(request);
+            if (!deps.signal?.aborted) journal?.append({ t: "item", index, value: result, at: Date.now() });
+            return result;
+          }),
+    ),
+  );
+  journal?.append({ t: "run-end", counts: { agents: agents.length, reachedTarget: agents.filter((a) => a.reachedTarget).length }, at: Date.now() });
   const details = { runId, targetScore: target, agents };
   return { text: summarizeRefine(details), details };
 }

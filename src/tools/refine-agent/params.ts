@@ -19,7 +19,8 @@ export const ExistingAgentRequest = Type.Object(
 
 export const RefineAgentParams = Type.Object(
   {
-    agents: Type.Array(Type.Union([NewAgentRequest, ExistingAgentRequest]), { minItems: 1, maxItems: 25, description: "Agents to design (name, purpose) or improve (type)." }),
+    agents: Type.Optional(Type.Array(Type.Union([NewAgentRequest, ExistingAgentRequest]), { minItems: 1, maxItems: 25, description: "Agents to design (name, purpose) or improve (type). Required unless resume is given." })),
+    resume: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_-]{1,80}$", description: "Finish an earlier journaled refine_agent run: agents that ended are reused. Other parameters are ignored." })),
     targetScore: Type.Optional(Type.Number({ minimum: 0, maximum: 10, description: "Stop when the computed review score reaches this. Default 8.5." })),
     maxRounds: Type.Optional(Type.Integer({ minimum: 1, maximum: 6, description: "Review rounds per agent. Default 3." })),
     save: Type.Optional(Type.Boolean({ description: "Write the best design as an agent type into the user folder (default true); false returns the YAML only." })),
@@ -29,5 +30,5 @@ export const RefineAgentParams = Type.Object(
   { additionalProperties: false },
 );
 
-export type RefineAgentParamsT = Static<typeof RefineAgentParams>;
+export type RefineAgentParamsT = Static<typeof RefineAgentParams> & { agents: NonNullable<Static<typeof RefineAgentParams>["agents"]> };
 export type NewAgentRequestT = Static<typeof NewAgentRequest>;
