@@ -145,6 +145,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       live.delete(gateway);
       await killGroup(child);
       await waitForNoProcesses(dir);
+      // a gateway's state is 60-80 MB: remove it (PA_KEEP_E2E=1 keeps it for debugging)
+      if (!process.env.PA_KEEP_E2E) await fsp.rm(dir, { recursive: true, force: true });
     },
   };
   live.add(gateway);
