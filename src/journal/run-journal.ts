@@ -30,6 +30,22 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   return value;
 }
 
+/** Journals kept per folder: the oldest are removed when a new run starts. */
+export const MAX_JOURNALS = 500;
+
+/** Removes the oldest journals (by modification time) beyond `keep`. */
+export function pruneJournals(dir: string, keep: number): number {
+  if (!fs.existsSync(dir)) return 0;
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".jsonl"))
+    .map((f) => ({ f, mtime: fs.statSync(path.join(dir, f)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  const old = files.slice(Math.max(0, keep));
+  for (const { f } of old) fs.rmSync(path.join(dir, f), { force: true });
+  return old.length;
+}
+
 export function journalFile(dir: string, runId: string): string {
   if (!/^[A-Za-z0-9_-]{1,80}$/.test(runId)) throw new Error(`invalid run id "${runId}": letters, digits, - and _ only`);
   return path.join(dir, `${runId}.jsonl`);
@@ -114,6 +130,7 @@ export function startJournaledRun(options: { dir: string | undefined; tool: stri
   if (resume === undefined) {
     const open = () => {
       if (!dir) return undefined;
+      pruneJournals(dir, MAX_JOURNALS - 1);
       const journal = openJournal(dir, options.newRunId);
       journal.append({ t: "run-start", runId: options.newRunId, tool: options.tool, params: options.raw, at: Date.now() });
       return journal;

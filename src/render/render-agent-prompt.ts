@@ -49,7 +49,7 @@ function structuredCloneOr(value: unknown): unknown {
 }
 
 export function renderAgentPrompt(options: RenderOptions): RenderedPrompt {
-  const { type, task, field = "agent" } = options;
+  const { type, task } = options;
   const input = checkAgentInput(options);
   // Declared but absent optional inputs are present as null, so `{{#if x}}` works under strict mode.
   const declared = Object.keys((type.def.input?.properties as object | undefined) ?? {});
