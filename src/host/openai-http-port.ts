@@ -68,7 +68,7 @@ export function createOpenAiHttpPort(options: OpenAiHttpPortOptions): SessionPor
         if (error instanceof SessionError) throw error;
         throw networkError(error, request.signal);
       } finally {
-        response.destroy();
+        if (!response.complete) response.destroy(); // a fully read response goes back to the keep-alive pool
       }
     },
   };

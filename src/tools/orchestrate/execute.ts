@@ -8,7 +8,7 @@ import type { SessionPort } from "../../engine/port.js";
 import { runAgents, type PreparedAgent } from "../../engine/run-agents.js";
 import type { AgentType } from "../../registry/agent-type.js";
 import { fenceText } from "../../render/handlebars-env.js";
-import { renderAgentPrompt } from "../../render/render-agent-prompt.js";
+import type { RenderedPrompt } from "../../render/render-agent-prompt.js";
 import { getValidator } from "../../validation/json-validator.js";
 import { agentDetails } from "../parallel-run/format-result.js";
 import { buildPreparedAgent } from "../parallel-run/prepare.js";
@@ -108,7 +108,7 @@ export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps) {
   const agents: PreparedAgent[] = plan.tasks.map((t, i) => {
     const type = types.get(t.type)!;
     const base = buildPreparedAgent({ plan: { type: t.type, task: t.task, input: t.input, label: t.id, field: `plan.tasks[${i}]`, dependsOn: t.dependsOn.map((d) => index.get(d)!) }, type, index: i, ladder, timeoutSeconds: deps.config.timeoutSeconds });
-    const rendered = renderAgentPrompt({ type, task: t.task, input: t.input, field: `plan.tasks[${i}]` });
+    const rendered = base.prompt as RenderedPrompt; // rendered up front: no inputFrom in a plan task
     return {
       ...base,
       id: t.id,
