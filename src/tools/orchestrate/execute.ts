@@ -2,14 +2,14 @@
 // dependency graph on the parallel_run engine with their dependencies' outputs as data, and a synthesizer closes.
 import { randomUUID } from "node:crypto";
 import type { ToolDeps } from "../tool-deps.js";
-import { UserInputError, UserInputErrors } from "../../errors.js";
+import { UserInputError } from "../../errors.js";
 import type { AgentResult } from "../../engine/outcome.js";
 import type { SessionPort } from "../../engine/port.js";
 import { runAgents, type PreparedAgent } from "../../engine/run-agents.js";
 import type { AgentType } from "../../registry/agent-type.js";
 import { fenceText } from "../../render/handlebars-env.js";
 import type { RenderedPrompt } from "../../render/render-agent-prompt.js";
-import { getValidator } from "../../validation/json-validator.js";
+import { parseToolParams } from "../parse-tool-params.js";
 import { agentDetails } from "../parallel-run/format-result.js";
 import { buildPreparedAgent } from "../parallel-run/prepare.js";
 import { executeRefineAgent } from "../refine-agent/execute.js";
@@ -26,10 +26,9 @@ const PLANNER_ATTEMPTS = 3;
 const DEPENDENCY_CHARS = 12_000;
 
 export function parseOrchestrateParams(raw: unknown): OrchestrateParamsT {
-  const result = getValidator<OrchestrateParamsT>(OrchestrateParams)(raw ?? {});
-  if (result.valid && !result.data.goal) throw new UserInputError({ field: "goal", message: "no goal given", fix: 'pass goal: "what you want done", or resume: "<runId>"' });
-  if (result.valid) return result.data;
-  throw new UserInputErrors(result.issues.slice(0, 8).map((i) => new UserInputError({ field: i.path === "/" ? "(parameters)" : i.path.slice(1).replace(/\//g, "."), message: i.message, fix: "see manifests/orchestrate.json for the parameters" })));
+  const params = parseToolParams<OrchestrateParamsT>(OrchestrateParams, raw, "orchestrate");
+  if (!params.goal) throw new UserInputError({ field: "goal", message: "no goal given", fix: 'pass goal: "what you want done", or resume: "<runId>"' });
+  return params;
 }
 
 export class PlanRefusedError extends Error {

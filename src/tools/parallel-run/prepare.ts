@@ -7,7 +7,7 @@ import type { PreparedAgent, WaitPolicy } from "../../engine/run-agents.js";
 import type { AgentType } from "../../registry/agent-type.js";
 import { nearestIds } from "../../registry/suggest.js";
 import { checkAgentInput, renderAgentPrompt } from "../../render/render-agent-prompt.js";
-import { getValidator, type ValidationIssue } from "../../validation/json-validator.js";
+import { parseToolParams } from "../parse-tool-params.js";
 import { ParallelRunParams, type ParallelRunParamsT } from "./params.js";
 import { planTeam, type PlannedAgent } from "./teams.js";
 
@@ -28,9 +28,7 @@ export type PrepareContext = { config: ResolvedConfig; types: ReadonlyMap<string
 
 /** Validates the parameters' shape and returns them typed, or throws with every problem named. */
 export function parseParallelRunParams(raw: unknown): ParallelRunParamsT {
-  const result = getValidator<ParallelRunParamsT>(ParallelRunParams)(raw ?? {});
-  if (result.valid) return result.data;
-  throw new UserInputErrors(dedupeIssues(result.issues).slice(0, 8).map((issue) => issueToError(issue, raw)));
+  return parseToolParams<ParallelRunParamsT>(ParallelRunParams, raw, "parallel_run");
 }
 
 export function prepareParallelRun(raw: unknown, ctx: PrepareContext): PreparedRun {
@@ -122,51 +120,4 @@ function lookupType(plan: PlannedAgent, types: ReadonlyMap<string, AgentType>, e
     errors.push(new UserInputError({ field, value: id, message: `unknown agent type ${describeValue(id)}`, fix: `use a catalogue id; nearest: ${nearestIds(id, types.keys()).join(", ")}` }));
   }
   return type;
-}
-
-function dedupeIssues(issues: ValidationIssue[]): ValidationIssue[] {
-  // A union (wait, team.preset) reports one issue per branch plus one for the union: keep the deepest issue
-  // under a path, and the first issue per path.
-  const deeper = (i: ValidationIssue) => issues.some((o) => o.path !== i.path && o.path.startsWith(`${i.path === "/" ? "" : i.path}/`));
-  const seen = new Set<string>();
-  return issues.filter((i) => !deeper(i)).filter((i) => (seen.has(i.path) ? false : (seen.add(i.path), true)));
-}
-
-function issueToError(issue: ValidationIssue, raw: unknown): UserInputError {
-  const segments = issue.path === "/" ? [] : issue.path.split("/").slice(1);
-  const field = segments.reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), "") || "(parameters)";
-  const value = segments.reduce<unknown>((v, s) => (v && typeof v === "object" ? (v as Record<string, unknown>)[s] : undefined), raw);
-  const shown = issue.keyword === "additionalProperties" || issue.keyword === "required" ? "" : ` (got ${describeValue(value)})`;
-  return new UserInputError({ field, value, message: `${issue.message}${shown}`, fix: fixFor(issue, field) });
-}
-
-function fixFor(issue: ValidationIssue, field: string): string {
-  const p = issue.params;
-  switch (issue.keyword) {
-    case "additionalProperties":
-      return `remove "${String(p.additionalProperty)}"; see manifests/parallel_run.json for the parameters`;
-    case "required":
-      return `add ${field === "(parameters)" ? "" : `${field}.`}${String(p.missingProperty)}`;
-    case "minimum":
-    case "exclusiveMinimum":
-      return `use a value of at least ${String(p.limit)}`;
-    case "maximum":
-      return `use a value of at most ${String(p.limit)}`;
-    case "maxItems":
-      return `pass at most ${String(p.limit)} items`;
-    case "minItems":
-      return `pass at least ${String(p.limit)} item(s)`;
-    case "maxLength":
-      return `shorten it to at most ${String(p.limit)} characters`;
-    case "minLength":
-      return "give a non-empty value";
-    case "type":
-      return `give a ${String(p.type)}`;
-    case "const":
-    case "enum":
-    case "anyOf":
-      return field.endsWith("preset") ? 'use one of "content", "dev", "review", "meta"' : field.startsWith("wait") ? 'use "all" or { first: N }' : "use one of the allowed values";
-    default:
-      return "correct the value as manifests/parallel_run.json describes";
-  }
 }

@@ -9,7 +9,7 @@ import type { SessionPort } from "../../engine/port.js";
 import { runAgents } from "../../engine/run-agents.js";
 import type { AgentType } from "../../registry/agent-type.js";
 import { nearestIds } from "../../registry/suggest.js";
-import { getValidator } from "../../validation/json-validator.js";
+import { parseToolParams } from "../parse-tool-params.js";
 import { buildPreparedAgent } from "../parallel-run/prepare.js";
 import { agentTypeToDesign, toSnakeId, type AgentDesign } from "./design-to-agent-type.js";
 import { RefineAgentParams, type NewAgentRequestT, type RefineAgentParamsT } from "./params.js";
@@ -38,12 +38,9 @@ export type RefinedAgent = {
 };
 
 export function parseRefineParams(raw: unknown): RefineAgentParamsT {
-  const result = getValidator<RefineAgentParamsT>(RefineAgentParams)(raw ?? {});
-  if (result.valid && !result.data.agents) throw new UserInputError({ field: "agents", message: "no agents to refine", fix: 'pass agents: [{ name, purpose }] or [{ type }], or resume: "<runId>"' });
-  if (result.valid) return result.data;
-  throw new UserInputErrors(
-    result.issues.slice(0, 8).map((i) => new UserInputError({ field: i.path === "/" ? "(parameters)" : i.path.slice(1).replace(/\/(\d+)/g, "[$1]").replace(/\//g, "."), message: i.message, fix: "see manifests/refine_agent.json for the parameters" })),
-  );
+  const params = parseToolParams<RefineAgentParamsT>(RefineAgentParams, raw, "refine_agent");
+  if (!params.agents) throw new UserInputError({ field: "agents", message: "no agents to refine", fix: 'pass agents: [{ name, purpose }] or [{ type }], or resume: "<runId>"' });
+  return params;
 }
 
 export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
