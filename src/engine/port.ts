@@ -67,3 +67,17 @@ export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | un
   if (!b) return a;
   return { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens, totalTokens: a.totalTokens + b.totalTokens };
 }
+
+/** Token usage as hosts and endpoints report it: OpenAI (`prompt_tokens`...) or OpenClaw (`input`, `output`...). */
+export function parseUsage(raw: unknown): Usage | undefined {
+  if (!raw || typeof raw !== "object") return undefined;
+  const record = raw as Record<string, unknown>;
+  const num = (...keys: string[]) => {
+    for (const k of keys) if (typeof record[k] === "number") return record[k] as number;
+    return 0;
+  };
+  const inputTokens = num("input", "inputTokens", "prompt_tokens");
+  const outputTokens = num("output", "outputTokens", "completion_tokens");
+  const totalTokens = num("totalTokens", "total", "total_tokens") || inputTokens + outputTokens;
+  return { inputTokens, outputTokens, totalTokens };
+}

@@ -6,7 +6,7 @@ import http from "node:http";
 import https from "node:https";
 import type { IncomingMessage } from "node:http";
 import { capBytes } from "../engine/check-output.js";
-import { SessionError, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
+import { SessionError, parseUsage, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
 
 export type OpenAiHttpPortOptions = {
   /** Base URL including the version segment, e.g. `http://127.0.0.1:11434/v1`. */
@@ -124,13 +124,6 @@ export function parseRetryAfter(headers: http.IncomingHttpHeaders, now = Date.no
   return Number.isNaN(date) ? undefined : Math.min(Math.max(0, date - now), 60_000);
 }
 
-function toUsage(raw: unknown): Usage | undefined {
-  const u = raw as { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined;
-  if (!u || typeof u !== "object") return undefined;
-  const inputTokens = Number(u.prompt_tokens ?? 0);
-  const outputTokens = Number(u.completion_tokens ?? 0);
-  return { inputTokens, outputTokens, totalTokens: Number(u.total_tokens ?? inputTokens + outputTokens) };
-}
 
 async function readJson(response: IncomingMessage, maxBytes: number): Promise<SessionResult> {
   const raw = await readAll(response);
@@ -143,7 +136,7 @@ async function readJson(response: IncomingMessage, maxBytes: number): Promise<Se
   const content = parsed.choices?.[0]?.message?.content;
   const text = typeof content === "string" ? content : "";
   const cut = capBytes(text, maxBytes);
-  return { text: cut.text, truncated: cut.truncated, usage: toUsage(parsed.usage), model: parsed.model };
+  return { text: cut.text, truncated: cut.truncated, usage: parseUsage(parsed.usage), model: parsed.model };
 }
 
 async function readStream(response: IncomingMessage, maxBytes: number): Promise<SessionResult> {
@@ -183,7 +176,7 @@ async function readStream(response: IncomingMessage, maxBytes: number): Promise<
           if (bytes > maxBytes) truncated = true;
         }
         if (chunk.choices?.[0]?.finish_reason) finished = true;
-        if (chunk.usage) usage = toUsage(chunk.usage);
+        if (chunk.usage) usage = parseUsage(chunk.usage);
       }
       if (truncated) break; // stop reading past the output cap
     }

@@ -1,7 +1,7 @@
 // SessionPort over OpenClaw's plugin runtime: api.runtime.subagent.run -> waitForRun -> getSessionMessages -> deleteSession,
 // bound to the calling agent through the tool context.
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/core";
-import { SessionError, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
+import { SessionError, parseUsage, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
 import { capBytes } from "../engine/check-output.js";
 
 export type SubagentRuntime = Pick<OpenClawPluginApi["runtime"]["subagent"], "run" | "waitForRun" | "getSessionMessages" | "deleteSession">;
@@ -140,19 +140,7 @@ export function lastAssistant(messages: unknown[]): { text: string; usage?: Usag
     if (m?.role !== "assistant") continue;
     const text = typeof m.content === "string" ? m.content : Array.isArray(m.content) ? m.content.map((p) => (p && typeof p === "object" && (p as { type?: string }).type === "text" ? String((p as { text?: unknown }).text ?? "") : "")).join("") : "";
     if (text.trim() === "" && i > 0) continue;
-    return { text, usage: toUsage(m.usage) };
+    return { text, usage: parseUsage(m.usage) };
   }
   return { text: "" };
-}
-
-function toUsage(raw: Record<string, unknown> | undefined): Usage | undefined {
-  if (!raw) return undefined;
-  const num = (...keys: string[]) => {
-    for (const k of keys) if (typeof raw[k] === "number") return raw[k] as number;
-    return 0;
-  };
-  const inputTokens = num("input", "inputTokens", "prompt_tokens");
-  const outputTokens = num("output", "outputTokens", "completion_tokens");
-  const totalTokens = num("totalTokens", "total", "total_tokens") || inputTokens + outputTokens;
-  return { inputTokens, outputTokens, totalTokens };
 }
