@@ -117,6 +117,15 @@ function createPlainView(io: CliIo) {
   };
 }
 
+/** A journaled run by id, or a CLI error naming it. */
+function loadRun(args: ParsedArgs, io: CliIo, id: string) {
+  try {
+    return readJournal(journalFile(runsDir(args, io), id));
+  } catch (error) {
+    throw new CliError(`no run "${id}": ${(error as Error).message}`);
+  }
+}
+
 export async function runsCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const runs = listRuns(runsDir(args, io));
   if (args.bools.has("json")) {
@@ -131,12 +140,7 @@ export async function runsCommand(args: ParsedArgs, io: CliIo): Promise<number> 
 export async function showCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const id = args.positionals[0];
   if (!id) throw new CliError("usage: parallel-agents show RUN_ID [--json]");
-  let run;
-  try {
-    run = readJournal(journalFile(runsDir(args, io), id));
-  } catch (error) {
-    throw new CliError(`no run "${id}": ${(error as Error).message}`);
-  }
+  const run = loadRun(args, io, id);
   const results = [...run.results.values()].sort((a, b) => a.index - b.index);
   if (args.bools.has("json")) {
     io.stdout(`${JSON.stringify({ runId: run.runId, tool: run.tool, ended: run.ended, params: run.params, agents: results }, null, 2)}\n`);
@@ -150,14 +154,8 @@ export async function showCommand(args: ParsedArgs, io: CliIo): Promise<number> 
 export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const id = args.positionals[0];
   if (!id) throw new CliError("usage: parallel-agents report RUN_ID [--out DIR]");
-  const dir = runsDir(args, io);
-  let run;
-  try {
-    run = readJournal(journalFile(dir, id));
-  } catch (error) {
-    throw new CliError(`no run "${id}": ${(error as Error).message}`);
-  }
-  const out = path.resolve(io.cwd, flag(args, "out") ?? dir);
+  const run = loadRun(args, io, id);
+  const out = path.resolve(io.cwd, flag(args, "out") ?? runsDir(args, io));
   fs.mkdirSync(out, { recursive: true });
   const md = path.join(out, `${run.runId}.md`);
   const html = path.join(out, `${run.runId}.html`);
@@ -192,12 +190,7 @@ export async function metaToolCommand(tool: "refine" | "orchestrate", args: Pars
 export async function resumeCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const id = args.positionals[0];
   if (!id) throw new CliError("usage: parallel-agents resume RUN_ID");
-  let tool: string;
-  try {
-    tool = readJournal(journalFile(runsDir(args, io), id)).tool;
-  } catch (error) {
-    throw new CliError(`no run "${id}": ${(error as Error).message}`);
-  }
+  const { tool } = loadRun(args, io, id);
   if (tool === "refine_agent") return metaToolCommand("refine", args, io, id);
   if (tool === "orchestrate") return metaToolCommand("orchestrate", args, io, id);
   return runCommand(args, io, id);
