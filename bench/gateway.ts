@@ -9,7 +9,7 @@ import { catalogueRoots } from "../src/registry/catalogue-roots.js";
 import { SAMPLE_OUTPUTS, identifyType } from "../tests/helpers/sample-outputs.js";
 import { startScriptedModelServer, type Reply, type ScriptRequest } from "../tests/helpers/scripted-model-server.js";
 import { startGateway, stopAll } from "../tests/e2e/gateway-harness.js";
-import { isHostRequest } from "../tests/e2e/host-script.js";
+import { isHostRequest, lastConversationMessage, messageText } from "../tests/e2e/host-script.js";
 
 const LATENCY_MS = 2000;
 const N_OLD = 10;
@@ -68,7 +68,7 @@ try {
   // 3a. ours: one chat turn whose host model calls parallel_run once with ten agents
   const tenAgents = Array.from({ length: N_OLD }, (_, i) => ({ type: "content_writer_funny", task: `Post ${i + 1}`, input: { topic: "Mondays" } }));
   const ours = await measureTurn("ours", (r) => {
-    const last = lastMessage(r);
+    const last = lastConversationMessage(r);
     if (last.role === "tool") {
       finalAt = Date.now();
       return { text: "done" };
@@ -124,7 +124,7 @@ const CHILD_CAP = 5; // agents.defaults.subagents.maxChildrenPerAgent default
 /** The host model of the old way, as a careful model would play it. */
 function oldWayHost(r: ScriptRequest): Reply {
   const messages = r.body.messages as Array<{ role: string; content?: unknown; tool_calls?: Array<{ id: string; function: { name: string; arguments: string } }>; tool_call_id?: string }>;
-  const all = messages.map(contentText).join("\n");
+  const all = messages.map(messageText).join("\n");
   const results = new Set([...all.matchAll(/old-way result (\d+)/g)].map((m) => Number(m[1])));
   if (results.size >= N_OLD) {
     finalAt = Date.now();
@@ -141,7 +141,7 @@ function oldWayHost(r: ScriptRequest): Reply {
       spawned += queue.filter((n) => n !== undefined).length;
     } else if (m.role === "tool") {
       const n = queue.shift();
-      if (n !== undefined) status.set(n, /"status":\s*"(\w+)"/.exec(contentText(m))?.[1] ?? "unknown");
+      if (n !== undefined) status.set(n, /"status":\s*"(\w+)"/.exec(messageText(m))?.[1] ?? "unknown");
     }
   }
   const spawn = (ns: number[]): Reply => ({ toolCalls: ns.map((n) => ({ name: "sessions_spawn", arguments: { task: `[old-way ${n}] Write one funny caption about Mondays as JSON.`, label: `post ${n}`, runtime: "subagent", mode: "run", cleanup: "delete" } })) });
@@ -160,14 +160,4 @@ function oldWayHost(r: ScriptRequest): Reply {
   return { toolCalls: [{ name: "sessions_yield", arguments: {} }] };
 }
 
-function lastMessage(r: ScriptRequest) {
-  const messages = r.body.messages as Array<{ role: string; content?: unknown }>;
-  return [...messages].reverse().find((m) => !(m.role === "user" && contentText(m).trimStart().startsWith("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT")))!;
-}
-
-function contentText(m: { content?: unknown }): string {
-  if (typeof m.content === "string") return m.content;
-  if (Array.isArray(m.content)) return (m.content as Array<{ text?: string }>).map((p) => p.text ?? "").join("");
-  return "";
-}
 

@@ -18,7 +18,8 @@ export function isHostRequest(request: ScriptRequest): boolean {
   return Array.isArray(request.body.tools) && (request.body.tools as unknown[]).length > 0;
 }
 
-function toolResultText(message: { content?: unknown }): string {
+/** A chat message's text, whether its content is a string or text parts. */
+export function messageText(message: { content?: unknown }): string {
   if (typeof message.content === "string") return message.content;
   if (Array.isArray(message.content)) return (message.content as Array<{ text?: string }>).map((p) => p.text ?? "").join("");
   return "";
@@ -27,10 +28,8 @@ function toolResultText(message: { content?: unknown }): string {
 export function hostScript(options: HostScriptOptions): Script {
   return (request) => {
     if (isHostRequest(request)) {
-      const messages = request.body.messages as Array<{ role: string; content?: unknown }>;
-      // OpenClaw appends an internal-context user block after the conversation: look past it.
-      const last = [...messages].reverse().find((m) => !(m.role === "user" && toolResultText(m).trimStart().startsWith("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT")))!;
-      if (last.role === "tool") return { text: `Here is what the agents produced:\n${toolResultText(last)}` };
+      const last = lastConversationMessage(request);
+      if (last.role === "tool") return { text: `Here is what the agents produced:\n${messageText(last)}` };
       const tools = (request.body.tools as Array<{ function?: { name?: string } }>).map((t) => t.function?.name);
       if (tools.includes("parallel_run")) return { toolCalls: [{ name: "parallel_run", arguments: options.toolArgs }] };
       if (tools.includes("tool_call")) return { toolCalls: [{ name: "tool_call", arguments: { id: "parallel_run", args: options.toolArgs } }] };
@@ -41,4 +40,10 @@ export function hostScript(options: HostScriptOptions): Script {
     const reply = options.child ? options.child(type, request) : { json: SAMPLE_OUTPUTS[type] };
     return { delayMs: options.childDelayMs, ...reply };
   };
+}
+
+/** The last message of the conversation, looking past the internal-context user block OpenClaw appends. */
+export function lastConversationMessage(request: ScriptRequest): { role: string; content?: unknown } {
+  const messages = request.body.messages as Array<{ role: string; content?: unknown }>;
+  return [...messages].reverse().find((m) => !(m.role === "user" && messageText(m).trimStart().startsWith("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT")))!;
 }
