@@ -34,6 +34,13 @@ export const PluginConfigSchema = Type.Object(
     retries: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.maxRetries, description: "Retries of a transient fault on the same model. Default 1." })),
     maxOutputBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: LIMITS.maxOutputBytes, description: "Bytes of text kept per agent answer. Default 65536." })),
     cleanup: Type.Optional(Type.Union([Type.Literal("delete"), Type.Literal("keep")], { description: "Keep finished sub-agent sessions (default: deleting costs 0.5-3 s per call, see bench/RESULTS.md) or delete them before the call returns." })),
+    childRuntime: Type.Optional(
+      Type.Union([Type.Literal("completion"), Type.Literal("session")], {
+        description:
+          'How agents without tools run. "completion" (default): one host-owned completion each (api.runtime.llm.complete): no session, no host lane, only the agent\'s own prompt. "session": a full OpenClaw sub-agent session each (transcripts kept, the host\'s sub-agent lane and preamble).',
+      }),
+    ),
+    maxConcurrentPerModel: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.maxConcurrent, description: "Completions of one model in flight at once across every call in this gateway (protects the provider). Default 32." })),
   },
   { additionalProperties: false },
 );
@@ -50,6 +57,8 @@ export const CONFIG_DEFAULTS: ResolvedConfig = {
   retries: 1,
   maxOutputBytes: 64 * 1024,
   cleanup: "keep",
+  childRuntime: "completion",
+  maxConcurrentPerModel: 32,
 };
 
 /** Validates raw plugin config and fills defaults; throws a UserInputError naming the field and the fix. */
@@ -59,7 +68,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
   if (!result.valid) {
     const issue = result.issues[0]!;
     const field = `plugins.entries.parallel-agents.config${issue.path === "/" ? "" : issue.path.replace(/\//g, ".")}`;
-    throw new UserInputError({ field, value, message: `${issue.message} (got ${describeValue(value)})`, fix: "correct the plugin config; allowed keys: promptDirs, models, maxConcurrent, timeoutSeconds, maxAgentsPerCall, retries, maxOutputBytes, cleanup" });
+    throw new UserInputError({ field, value, message: `${issue.message} (got ${describeValue(value)})`, fix: `correct the plugin config; allowed keys: ${Object.keys(PluginConfigSchema.properties).join(", ")}` });
   }
   return { ...CONFIG_DEFAULTS, ...stripUndefined(result.data) };
 }

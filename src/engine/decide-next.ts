@@ -52,6 +52,7 @@ export function decideNext(input: DecisionInput): Decision {
       return stop(); // an abort is never retried
     case "transient":
     case "rate_limited":
+    case "timeout": // a slow answer may come in time on a second try, like any other transient failure
       if (input.retriesOnRung < input.maxRetries) {
         const delayMs = outcome === "rate_limited" && input.retryAfterMs !== undefined ? input.retryAfterMs : input.backoffMs;
         return { action: "retry", delayMs };
@@ -61,7 +62,6 @@ export function decideNext(input: DecisionInput): Decision {
       if (!input.repairedOnRung) return { action: "repair" };
       return canEscalate ? { action: "escalate" } : stop();
     case "empty":
-    case "timeout":
     case "fatal":
       return canEscalate ? { action: "escalate" } : stop();
   }

@@ -14,6 +14,8 @@ export type AttemptRecord = {
   outcome: AttemptOutcome;
   startedAt: number;
   durationMs: number;
+  /** Time this attempt waited for a slot (host lane or model cap) before it started; not counted against its limit. */
+  queuedMs?: number;
   error?: string;
   usage?: Usage;
 };
@@ -37,4 +39,8 @@ export type AgentResult = {
   endedAt: number | null;
   durationMs: number;
   usage?: Usage;
+  /** The runtime that ran the agent: "openclaw-completion", "openclaw-session" or "openai-http". */
+  runtime?: string;
+  /** Time spent waiting for a slot before attempts started, summed over attempts; absent when none. */
+  queuedMs?: number;
 };

@@ -1,6 +1,12 @@
 // The one small interface the engine starts sub-agents through; adapters (OpenClaw, HTTP) implement it.
 
-export type Usage = { inputTokens: number; outputTokens: number; totalTokens: number };
+export type Usage = {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  /** Price of these tokens in US dollars, when the host knows the model's price. */
+  costUsd?: number;
+};
 
 export type SessionRequest = {
   /** Rendered system prompt of the agent type (with its output contract). */
@@ -19,6 +25,13 @@ export type SessionRequest = {
   signal: AbortSignal;
   /** Keep at most this many bytes of the answer. */
   maxOutputBytes: number;
+  /** JSON Schema of the expected answer (json agents): ports that can ask the provider for constrained output do. */
+  outputSchema?: object;
+  /**
+   * Called by ports that queue (`SessionPort.queues`) when the request actually starts: the attempt's time limit
+   * counts from then, so time spent waiting for a slot is never an attempt's time.
+   */
+  onStarted?: () => void;
 };
 
 export type SessionResult = {
@@ -30,10 +43,15 @@ export type SessionResult = {
   truncated?: boolean;
   /** Time the host kept the session queued before it ran (OpenClaw lane queue), when known. */
   queuedMs?: number;
+  /** Why the model stopped, when known; "length" means the answer was cut at the output token limit. */
+  stopReason?: string;
 };
 
 export type SessionPort = {
+  /** Which runtime runs the agents: reported per agent in the results. */
   readonly name: string;
+  /** True when the port may hold a request before starting it and calls `onStarted` when it starts. */
+  readonly queues?: boolean;
   run(request: SessionRequest): Promise<SessionResult>;
 };
 
@@ -65,7 +83,9 @@ export class SessionError extends Error {
 export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined {
   if (!a) return b ? { ...b } : undefined;
   if (!b) return a;
-  return { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens, totalTokens: a.totalTokens + b.totalTokens };
+  const sum: Usage = { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens, totalTokens: a.totalTokens + b.totalTokens };
+  if (a.costUsd !== undefined || b.costUsd !== undefined) sum.costUsd = (a.costUsd ?? 0) + (b.costUsd ?? 0);
+  return sum;
 }
 
 /** Token usage as hosts and endpoints report it: OpenAI (`prompt_tokens`...) or OpenClaw (`input`, `output`...). */
@@ -79,5 +99,6 @@ export function parseUsage(raw: unknown): Usage | undefined {
   const inputTokens = num("input", "inputTokens", "prompt_tokens");
   const outputTokens = num("output", "outputTokens", "completion_tokens");
   const totalTokens = num("totalTokens", "total", "total_tokens") || inputTokens + outputTokens;
-  return { inputTokens, outputTokens, totalTokens };
+  const cost = typeof record.costUsd === "number" && Number.isFinite(record.costUsd) && record.costUsd >= 0 ? record.costUsd : undefined;
+  return { inputTokens, outputTokens, totalTokens, ...(cost !== undefined ? { costUsd: cost } : {}) };
 }

@@ -8,6 +8,7 @@ import { checkOutput } from "./check-output.js";
 import { backoffDelay, decideNext, finalOutcomeOf } from "./decide-next.js";
 import type { AgentResult, AttemptOutcome, AttemptRecord, Outcome } from "./outcome.js";
 import { OUTCOMES } from "./outcome.js";
+import { randomBytes } from "node:crypto";
 import { addUsage, SessionError, type SessionPort, type SessionResult, type Usage } from "./port.js";
 import { buildRepairMessage } from "./repair-message.js";
 
@@ -17,6 +18,8 @@ export type PreparedAgent = {
   label: string;
   format: Static<typeof OutputFormat>;
   validateOutput?: Validator;
+  /** The JSON Schema behind validateOutput, offered to ports that can ask for constrained output. */
+  outputSchema?: object;
   /** Models to try in order; `undefined` is the host's default model. At least one rung. */
   ladder: ReadonlyArray<string | undefined>;
   timeoutMs: number;
@@ -81,6 +84,8 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
   const agents = options.agents;
   const wait = options.wait ?? "all";
   const backoff = options.backoff ?? { baseMs: 500, maxMs: 8000 };
+  // Attempt keys are unique per invocation: a resumed run never reuses a key the host may still deduplicate on.
+  const keyPrefix = `${options.runId}-${randomBytes(3).toString("hex")}`;
   const controller = new AbortController();
   const stop = (kind: StopKind, message: string) => {
     if (!controller.signal.aborted) controller.abort({ kind, message });
@@ -123,7 +128,7 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
 
   const blankResult = (index: number, outcome: Outcome, reason: string): AgentResult => {
     const a = agents[index]!;
-    return { index, id: a.id, type: a.type, label: a.label, outcome, output: null, text: null, model: a.ladder[0] ?? null, attempts: [], reason, startedAt: null, endedAt: null, durationMs: 0 };
+    return { index, id: a.id, type: a.type, label: a.label, outcome, output: null, text: null, model: a.ladder[0] ?? null, attempts: [], reason, startedAt: null, endedAt: null, durationMs: 0, runtime: options.port.name };
   };
 
   const depsOf = (index: number) => agents[index]!.dependsOn ?? [];
@@ -169,9 +174,10 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
     let agentUsage: Usage | undefined;
     let lastText: string | null = null;
     let lastModel: string | null = agent.ladder[0] ?? null;
+    let queuedMs = 0;
     const done = (outcome: Outcome, output: unknown, reason?: string): AgentResult => {
       const endedAt = now();
-      return { index, id: agent.id, type: agent.type, label: agent.label, outcome, output, text: lastText, model: lastModel, attempts, reason, startedAt: agentStart, endedAt, durationMs: endedAt - agentStart, usage: agentUsage };
+      return { index, id: agent.id, type: agent.type, label: agent.label, outcome, output, text: lastText, model: lastModel, attempts, reason, startedAt: agentStart, endedAt, durationMs: endedAt - agentStart, usage: agentUsage, runtime: options.port.name, ...(queuedMs > 0 ? { queuedMs } : {}) };
     };
 
     let prompt: RenderedPrompt;
@@ -190,7 +196,8 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
 
     for (;;) {
       const halted = stopInfo();
-      if (halted) return done(last ? finalOutcomeOf(last.outcome) : halted.kind === "deadline" ? "timeout" : "cancelled", null, halted.message);
+      // Stopped between attempts (backoff, before a repair): the kind of stop decides, so resume runs it again.
+      if (halted) return done(halted.kind === "deadline" ? "timeout" : "cancelled", null, halted.message);
       if (softStop) return done(last ? finalOutcomeOf(last.outcome) : "skipped", null, softStop);
       if (options.maxAttempts !== undefined && attemptsMade >= options.maxAttempts) {
         softStop = `the attempt cap of ${options.maxAttempts} was reached`;
@@ -202,8 +209,9 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
       const attemptNo = attempts.length + 1;
       const message = repairIssues !== undefined ? buildRepairMessage({ message: prompt.message, previous: lastText ?? "", issues: repairIssues }) : prompt.message;
       const attemptStart = now();
-      const outcome = await attempt({ agent, model, message, system: prompt.system, attemptKey: `${options.runId}-${index}-${attemptNo}`, controller, maxOutputBytes: options.maxOutputBytes, port: options.port });
-      const record: AttemptRecord = { attempt: attemptNo, model: model ?? null, kind, outcome: outcome.outcome, startedAt: attemptStart, durationMs: now() - attemptStart, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.usage ? { usage: outcome.usage } : {}) };
+      const outcome = await attempt({ agent, model, message, system: prompt.system, attemptKey: `${keyPrefix}-${index}-${attemptNo}`, controller, maxOutputBytes: options.maxOutputBytes, port: options.port });
+      queuedMs += outcome.queuedMs ?? 0;
+      const record: AttemptRecord = { attempt: attemptNo, model: outcome.answeredBy ?? model ?? null, kind, outcome: outcome.outcome, startedAt: attemptStart, durationMs: now() - attemptStart, ...(outcome.queuedMs ? { queuedMs: outcome.queuedMs } : {}), ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.usage ? { usage: outcome.usage } : {}) };
       attempts.push(record);
       if (outcome.text !== undefined) lastText = outcome.text;
       if (outcome.answeredBy) lastModel = outcome.answeredBy;
@@ -290,7 +298,7 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
   });
 }
 
-type AttemptResult = { outcome: AttemptOutcome; output?: unknown; text?: string; error?: string; usage?: Usage; retryAfterMs?: number; answeredBy?: string };
+type AttemptResult = { outcome: AttemptOutcome; output?: unknown; text?: string; error?: string; usage?: Usage; retryAfterMs?: number; answeredBy?: string; queuedMs?: number };
 
 async function attempt(options: {
   agent: PreparedAgent;
@@ -303,27 +311,44 @@ async function attempt(options: {
   port: SessionPort;
 }): Promise<AttemptResult> {
   const { agent, controller } = options;
-  const timeout = AbortSignal.timeout(agent.timeoutMs);
-  const signal = AbortSignal.any([controller.signal, timeout]);
+  // The time limit runs from when the port starts the request: a port that queues (a model slot) says when.
+  const timeout = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const calledAt = Date.now();
+  let startedAt: number | undefined;
+  const startClock = () => {
+    if (startedAt !== undefined) return;
+    startedAt = Date.now();
+    timer = setTimeout(() => timeout.abort(), agent.timeoutMs);
+  };
+  if (!options.port.queues) startClock();
+  const signal = AbortSignal.any([controller.signal, timeout.signal]);
+  const portQueuedMs = () => (startedAt !== undefined ? startedAt - calledAt : Date.now() - calledAt);
   let result: SessionResult;
   try {
-    const run = options.port.run({ system: options.system, message: options.message, label: agent.label, model: options.model, attemptKey: options.attemptKey, timeoutMs: agent.timeoutMs, signal, maxOutputBytes: options.maxOutputBytes });
+    const run = options.port.run({ system: options.system, message: options.message, label: agent.label, model: options.model, attemptKey: options.attemptKey, timeoutMs: agent.timeoutMs, signal, maxOutputBytes: options.maxOutputBytes, ...(agent.outputSchema ? { outputSchema: agent.outputSchema } : {}), onStarted: startClock });
     run.catch(() => undefined); // the race below may leave it behind; its late rejection is not an error
     result = await raceAbort(run, signal);
   } catch (error) {
-    if (controller.signal.aborted) return { outcome: "cancelled", error: (controller.signal.reason as { message?: string })?.message ?? "cancelled" };
-    if (timeout.aborted) return { outcome: "timeout", error: `no answer within ${agent.timeoutMs} ms` };
+    const queuedMs = portQueuedMs();
+    if (controller.signal.aborted) return { outcome: "cancelled", error: (controller.signal.reason as { message?: string })?.message ?? "cancelled", queuedMs };
+    if (timeout.signal.aborted) return { outcome: "timeout", error: `no answer within ${agent.timeoutMs} ms`, queuedMs };
     if (error instanceof SessionError) {
       const outcome: AttemptOutcome = error.kind === "aborted" ? "cancelled" : error.kind;
-      return { outcome, error: error.message, usage: error.usage, retryAfterMs: error.retryAfterMs };
+      return { outcome, error: error.message, usage: error.usage, retryAfterMs: error.retryAfterMs, queuedMs };
     }
-    return { outcome: "transient", error: (error as Error)?.message ?? String(error) };
+    return { outcome: "transient", error: (error as Error)?.message ?? String(error), queuedMs };
+  } finally {
+    clearTimeout(timer);
   }
+  const queuedMs = result.queuedMs ?? portQueuedMs();
   // No result is accepted after cancellation or past the attempt's time limit.
-  if (controller.signal.aborted) return { outcome: "cancelled", error: "the answer arrived after the run stopped", usage: result.usage };
-  if (timeout.aborted) return { outcome: "timeout", error: `no answer within ${agent.timeoutMs} ms`, usage: result.usage };
+  if (controller.signal.aborted) return { outcome: "cancelled", error: "the answer arrived after the run stopped", usage: result.usage, queuedMs };
+  if (timeout.signal.aborted) return { outcome: "timeout", error: `no answer within ${agent.timeoutMs} ms`, usage: result.usage, queuedMs };
+  const base = { text: result.text, usage: result.usage, queuedMs, ...(result.model ? { answeredBy: result.model } : {}) };
+  // An answer cut at the model's output token limit is never accepted, however complete it looks.
+  if (result.stopReason === "length") return { ...base, outcome: "invalid", error: "the answer was cut at the model's output token limit (stop reason: length)" };
   const check = checkOutput({ text: result.text, truncated: result.truncated, format: agent.format, validate: agent.validateOutput, maxOutputBytes: options.maxOutputBytes });
-  const base = { text: result.text, usage: result.usage, ...(result.model ? { answeredBy: result.model } : {}) };
   if (check.status === "ok") return { ...base, outcome: "ok", output: check.output };
   return { ...base, outcome: check.status, error: check.error };
 }

@@ -127,7 +127,7 @@ export function parseRetryAfter(headers: http.IncomingHttpHeaders, now = Date.no
 
 async function readJson(response: IncomingMessage, maxBytes: number): Promise<SessionResult> {
   const raw = await readAll(response);
-  let parsed: { choices?: Array<{ message?: { content?: unknown } }>; usage?: unknown; model?: string };
+  let parsed: { choices?: Array<{ message?: { content?: unknown }; finish_reason?: unknown }>; usage?: unknown; model?: string };
   try {
     parsed = JSON.parse(raw) as typeof parsed;
   } catch {
@@ -136,7 +136,7 @@ async function readJson(response: IncomingMessage, maxBytes: number): Promise<Se
   const content = parsed.choices?.[0]?.message?.content;
   const text = typeof content === "string" ? content : "";
   const cut = capBytes(text, maxBytes);
-  return { text: cut.text, truncated: cut.truncated, usage: parseUsage(parsed.usage), model: parsed.model };
+  return { text: cut.text, truncated: cut.truncated, usage: parseUsage(parsed.usage), model: parsed.model, ...stopReasonOf(parsed.choices?.[0]?.finish_reason) };
 }
 
 async function readStream(response: IncomingMessage, maxBytes: number): Promise<SessionResult> {
@@ -148,6 +148,7 @@ async function readStream(response: IncomingMessage, maxBytes: number): Promise<
   let model: string | undefined;
   let finished = false;
   let truncated = false;
+  let finishReason: unknown;
   {
     for await (const value of response) {
       buffer += decoder.decode(value as Buffer, { stream: true });
@@ -175,7 +176,10 @@ async function readStream(response: IncomingMessage, maxBytes: number): Promise<
           text += piece;
           if (bytes > maxBytes) truncated = true;
         }
-        if (chunk.choices?.[0]?.finish_reason) finished = true;
+        if (chunk.choices?.[0]?.finish_reason) {
+          finished = true;
+          finishReason = chunk.choices[0].finish_reason;
+        }
         if (chunk.usage) usage = parseUsage(chunk.usage);
       }
       if (truncated) break; // stop reading past the output cap
@@ -183,5 +187,10 @@ async function readStream(response: IncomingMessage, maxBytes: number): Promise<
   }
   if (!finished && !truncated) throw new SessionError("transient", `the stream ended before the answer was complete (${bytes} bytes received)`, { usage });
   const cut = capBytes(text, maxBytes);
-  return { text: cut.text, truncated: truncated || cut.truncated, usage, model };
+  return { text: cut.text, truncated: truncated || cut.truncated, usage, model, ...stopReasonOf(finishReason) };
+}
+
+/** OpenAI's finish_reason as the engine reads it: "length" marks an answer cut at the token limit. */
+function stopReasonOf(finishReason: unknown): { stopReason?: string } {
+  return typeof finishReason === "string" ? { stopReason: finishReason } : {};
 }

@@ -66,7 +66,7 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
   };
 
   return {
-    name: "openclaw",
+    name: "openclaw-session",
     pendingCleanup: () => pending.size,
     flushCleanup: async () => {
       const runs = [...pending.values()];

@@ -4,6 +4,9 @@ import type { OpenClawPluginApi, OpenClawPluginToolContext } from "openclaw/plug
 import path from "node:path";
 import type { TSchema } from "@sinclair/typebox";
 import { resolveConfig, type ResolvedConfig } from "../config.js";
+import type { SessionPort } from "../engine/port.js";
+import { createModelGate, type ModelGate } from "../host/model-gate.js";
+import { createOpenClawLlmPort } from "../host/openclaw-llm-port.js";
 import { createOpenClawPort, type OpenClawPort } from "../host/openclaw-port.js";
 import { userAgentsDir } from "../registry/catalogue-roots.js";
 import type { Registry } from "../registry/create-registry.js";
@@ -16,8 +19,15 @@ type Progress = { content: []; details: unknown; progress: { text: string; visib
 
 export type HostToolRun<P, D> = (
   params: P,
-  env: { config: ResolvedConfig; registry: Registry; userDir: string; journalDir: string; signal?: AbortSignal; onProgress: (text: string) => void; port: (cleanup: "delete" | "keep") => OpenClawPort },
+  env: { config: ResolvedConfig; registry: Registry; userDir: string; journalDir: string; signal?: AbortSignal; onProgress: (text: string) => void; port: (cleanup: "delete" | "keep") => SessionPort },
 ) => Promise<{ text: string; details: D }>;
+
+// One gate per gateway process: every call of every tool shares the per-model cap.
+let modelGate: { perModel: number; gate: ModelGate } | undefined;
+function sharedModelGate(perModel: number): ModelGate {
+  if (modelGate?.perModel !== perModel) modelGate = { perModel, gate: createModelGate({ perModel }) };
+  return modelGate.gate;
+}
 
 export function createHostTool<P, D>(
   definition: { name: string; label: string; description: string; parameters: TSchema },
@@ -46,6 +56,7 @@ export function createHostTool<P, D>(
           signal,
           onProgress: (text) => onUpdate?.({ content: [], details: null, progress: { text, visibility: "channel", privacy: "public", id: `${definition.name}:${toolCallId}` } }),
           port: (cleanup) => {
+            if (config.childRuntime === "completion") return createOpenClawLlmPort({ llm: api.runtime.llm, gate: sharedModelGate(config.maxConcurrentPerModel) });
             const port = createOpenClawPort({ subagent: api.runtime.subagent, agentId: toolContext.agentId ?? "main", cleanup, log: (m) => api.logger.warn(m) });
             ports.push(port);
             return port;

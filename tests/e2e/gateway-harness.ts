@@ -26,6 +26,8 @@ export type GatewayOptions = {
   pluginConfig?: Record<string, unknown>;
   /** agents.defaults.subagents.maxConcurrent. */
   subagentConcurrency?: number;
+  /** plugins.entries.parallel-agents.llm.allowModelOverride (per-run models for host completions). Default true. */
+  llmModelOverride?: boolean;
 };
 
 export type Gateway = {
@@ -37,7 +39,8 @@ export type Gateway = {
   /** Milliseconds from spawn to /readyz answering ready. */
   startMs: number;
   installMs: number;
-  invoke: (tool: string, args: unknown, timeoutMs?: number) => Promise<{ status: number; body: any }>;
+  /** POST /tools/invoke; `signal` disconnects the client (the gateway then aborts the tool call). */
+  invoke: (tool: string, args: unknown, timeoutMs?: number, signal?: AbortSignal) => Promise<{ status: number; body: any }>;
   /** One chat turn through `openclaw agent --json`. */
   chat: (message: string, sessionKey: string, timeoutMs?: number) => Promise<any>;
   cli: (args: string[], timeoutMs?: number) => Promise<{ stdout: string; stderr: string }>;
@@ -110,7 +113,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const installMs = Date.now() - installStart;
   // The install wrote plugins.entries; add our plugin config and allow per-run models next to it.
   const installed = JSON.parse(await fsp.readFile(configPath, "utf8"));
-  installed.plugins.entries["parallel-agents"] = { ...installed.plugins.entries["parallel-agents"], config: options.pluginConfig ?? {}, subagent: { allowModelOverride: true } };
+  installed.plugins.entries["parallel-agents"] = { ...installed.plugins.entries["parallel-agents"], config: options.pluginConfig ?? {}, subagent: { allowModelOverride: true }, ...(options.llmModelOverride === false ? {} : { llm: { allowModelOverride: true } }) };
   await fsp.writeFile(configPath, JSON.stringify(installed, null, 2));
 
   const logPath = path.join(dir, "gateway.log");
@@ -128,12 +131,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     installMs,
     log: () => fs.readFileSync(logPath, "utf8"),
     cli,
-    invoke: async (tool, args, timeoutMs = 120_000) => {
+    invoke: async (tool, args, timeoutMs = 120_000, signal) => {
       const response = await fetch(`http://127.0.0.1:${port}/tools/invoke`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: JSON.stringify({ tool, args }),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
       });
       return { status: response.status, body: await response.json() };
     },

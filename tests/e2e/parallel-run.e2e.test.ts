@@ -36,7 +36,7 @@ describe("parallel_run in a real OpenClaw gateway", () => {
     expect(JSON.stringify(info)).toMatch(/"status":\s*"loaded"|"loaded":\s*true|"enabled":\s*true/);
   });
 
-  it("POST /tools/invoke with 5 agents starts 5 overlapping sub-agent sessions and validates every result", { timeout: 150_000 }, async () => {
+  it("POST /tools/invoke with 5 agents runs 5 overlapping host completions, each carrying only its own prompt, and validates every result", { timeout: 150_000 }, async () => {
     server.setScript(hostScript({ types, toolArgs: null, childDelayMs: 1500 }));
     const before = server.log.length;
     const agents = ["content_writer_creative", "content_writer_funny", "content_writer_educational", "content_writer_trendy", "content_writer_controversial"].map((type) => ({ type, task: "About morning coffee", input: { topic: "morning coffee", platform: "instagram" } }));
@@ -51,6 +51,34 @@ describe("parallel_run in a real OpenClaw gateway", () => {
     const earliestEnd = Math.min(...requests.map((e) => e.endedAt!));
     expect(latestStart).toBeLessThan(earliestEnd); // all five model requests were in flight together
     expect(details.agents.every((a: { model: string }) => a.model === "scripted/model-a")).toBe(true);
+    expect(details.agents.every((a: { runtime: string }) => a.runtime === "openclaw-completion")).toBe(true);
+    for (const r of requests) {
+      expect(r.tools).toEqual([]); // a tool-less agent is offered no tools
+      expect(r.bytes).toBeLessThan(2 * Buffer.byteLength(r.system + r.user)); // no host preamble (bench/gateway measures it)
+    }
+    // No child session: nothing of ours in the host's session list.
+    const { stdout } = await gateway.cli(["sessions", "--json", "--all-agents"]).catch(() => gateway.cli(["sessions", "--json"]));
+    expect(stdout).not.toContain("parallel-agents-");
+  });
+
+  it("a client that disconnects mid-run cancels the call: every in-flight model request is closed within 1 s", { timeout: 150_000 }, async () => {
+    server.setScript(hostScript({ types, toolArgs: null, child: () => ({ hang: true }) }));
+    const before = server.log.length;
+    const controller = new AbortController();
+    const agents = Array.from({ length: 4 }, (_, i) => ({ type: "content_writer_funny", task: `Hang ${i}`, input: { topic: "t" } }));
+    const call = gateway.invoke("parallel_run", { agents, retries: 0 }, 60_000, controller.signal).catch((e: unknown) => e);
+    await server.waitForInFlight(4, 30_000);
+    const abortedAt = Date.now();
+    controller.abort();
+    await call;
+    const deadline = Date.now() + 5000;
+    while (server.inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const requests = children(server.log.slice(before));
+    expect(requests).toHaveLength(4);
+    for (const r of requests) {
+      expect(r.closedEarly).toBe(true);
+      expect(r.endedAt! - abortedAt).toBeLessThan(1000);
+    }
   });
 
   it("a chat turn in which the model calls parallel_run ends with every agent's result", { timeout: 150_000 }, async () => {
@@ -73,6 +101,7 @@ describe("parallel_run in a real OpenClaw gateway", () => {
     const before = server.log.length;
     const { body } = await gateway.invoke("parallel_run", { agents: [{ type: "content_writer_funny", task: "Mondays", input: { topic: "Mondays" } }], models: ["scripted/model-a", "scripted/model-b"] });
     const agent = body.result.details.agents[0];
+    expect(agent.runtime).toBe("openclaw-completion"); // per-run models through llm.allowModelOverride
     expect(agent.outcome).toBe("ok");
     expect(agent.attempts.map((a: { kind: string; model: string }) => `${a.kind}@${a.model}`)).toEqual(["first@scripted/model-a", "repair@scripted/model-a", "escalation@scripted/model-b"]);
     expect(children(server.log.slice(before)).map((e) => e.model)).toEqual(["model-a", "model-a", "model-b"]);
@@ -135,10 +164,10 @@ describe("orchestrate in a real OpenClaw gateway", () => {
   });
 });
 
-describe("parallel_run with OpenClaw's default Tool Search catalog", () => {
+describe("parallel_run with OpenClaw's default Tool Search catalog, in a gateway that does not allow per-run models", () => {
   let searchGateway: Gateway;
   beforeAll(async () => {
-    searchGateway = await startGateway({ modelUrl: server.url });
+    searchGateway = await startGateway({ modelUrl: server.url, llmModelOverride: false });
   }, 180_000);
   afterAll(async () => {
     await searchGateway?.stop();
@@ -154,6 +183,20 @@ describe("parallel_run with OpenClaw's default Tool Search catalog", () => {
     const answer = out.result.payloads.map((p: { text: string }) => p.text).join("\n");
     expect(answer).toMatch(/5 agents, 5 ok/);
     expect(answer).toContain("No input validation"); // the code reviewer's sample finding
+  });
+
+  it("a ladder the host refuses fails with the exact setting to change, and the host's own model still works", { timeout: 150_000 }, async () => {
+    server.setScript(hostScript({ types, toolArgs: null }));
+    const before = server.log.length;
+    const agents = [{ type: "content_writer_funny", task: "Mondays", input: { topic: "Mondays" } }];
+    const { body } = await searchGateway.invoke("parallel_run", { agents, models: ["scripted/model-a", "scripted/model-b"] });
+    const agent = body.result.details.agents[0];
+    expect(agent.outcome).toBe("failed");
+    expect(agent.reason).toContain("plugins.entries.parallel-agents.llm.allowModelOverride: true");
+    expect(body.result.content[0].text).toContain("plugins.entries.parallel-agents.llm.allowModelOverride: true");
+    expect(children(server.log.slice(before))).toHaveLength(0); // refused before any request reached the model
+    const plain = await searchGateway.invoke("parallel_run", { agents });
+    expect(plain.body.result.details.agents[0].outcome).toBe("ok");
   });
 });
 

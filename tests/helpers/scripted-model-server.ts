@@ -25,6 +25,8 @@ export type Reply = {
   usage?: { prompt: number; completion: number };
   /** Answer with tool calls (function calling) instead of text. */
   toolCalls?: Array<{ name: string; arguments: unknown; id?: string }>;
+  /** finish_reason of a text answer (default "stop"); "length" says the answer hit the token limit. */
+  finishReason?: string;
 };
 
 export type ScriptRequest = {
@@ -53,6 +55,12 @@ export type LogEntry = {
   closedEarly: boolean;
   status: number;
   inFlightAtStart: number;
+  /** Size of the request body in bytes: what the client sent for this completion. */
+  bytes: number;
+  /** Names of the tools the request offered the model. */
+  tools: string[];
+  /** The request's response_format, when it set one. */
+  responseFormat?: unknown;
 };
 
 export class UnexpectedRequest extends Error {
@@ -101,7 +109,8 @@ export async function startScriptedModelServer(initial: Script): Promise<Scripte
     }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+    const raw = Buffer.concat(chunks);
+    const body = JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
     const messages = (body.messages ?? []) as Array<{ role?: string; content?: unknown }>;
     const system = messages.filter((m) => m.role === "system" || m.role === "developer").map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content))).join("\n");
     inFlight++;
@@ -110,7 +119,7 @@ export async function startScriptedModelServer(initial: Script): Promise<Scripte
       waiters.splice(waiters.indexOf(w), 1);
       w.resolve();
     }
-    const entry: LogEntry = { index: log.length, model: String(body.model), stream: body.stream === true, system, user: userText(messages), authorization: req.headers.authorization, startedAt: Date.now(), closedEarly: false, status: 200, inFlightAtStart: inFlight };
+    const entry: LogEntry = { index: log.length, model: String(body.model), stream: body.stream === true, system, user: userText(messages), authorization: req.headers.authorization, startedAt: Date.now(), closedEarly: false, status: 200, inFlightAtStart: inFlight, bytes: raw.length, tools: toolNames(body.tools), ...(body.response_format !== undefined ? { responseFormat: body.response_format } : {}) };
     log.push(entry);
     let ended = false;
     const end = () => {
@@ -167,6 +176,10 @@ export async function startScriptedModelServer(initial: Script): Promise<Scripte
   };
 }
 
+function toolNames(tools: unknown): string[] {
+  return Array.isArray(tools) ? tools.map((t) => String((t as { function?: { name?: unknown } })?.function?.name ?? (t as { name?: unknown })?.name ?? "?")) : [];
+}
+
 async function respond(reply: Reply, entry: LogEntry, res: http.ServerResponse, closed: () => boolean): Promise<void> {
   if (reply.delayMs) await sleep(reply.delayMs);
   if (closed()) return;
@@ -188,7 +201,7 @@ async function respond(reply: Reply, entry: LogEntry, res: http.ServerResponse, 
     res.writeHead(200, { "content-type": "application/json" });
     if (reply.malformed) return void res.end('{"id": "broken", "choices": [ {"message": ');
     const message = toolCalls.length > 0 ? { role: "assistant", content: text || null, tool_calls: toolCalls } : { role: "assistant", content: text };
-    res.end(JSON.stringify({ id, object: "chat.completion", created, model: entry.model, choices: [{ index: 0, message, finish_reason: toolCalls.length > 0 ? "tool_calls" : "stop" }], usage: usageOut }));
+    res.end(JSON.stringify({ id, object: "chat.completion", created, model: entry.model, choices: [{ index: 0, message, finish_reason: toolCalls.length > 0 ? "tool_calls" : (reply.finishReason ?? "stop") }], usage: usageOut }));
     return;
   }
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
@@ -217,7 +230,7 @@ async function respond(reply: Reply, entry: LogEntry, res: http.ServerResponse, 
     send(chunk({ tool_calls: toolCalls.map((c, index) => ({ index, ...c })) }));
     send(chunk({}, "tool_calls"));
   } else {
-    send(chunk({}, "stop"));
+    send(chunk({}, reply.finishReason ?? "stop"));
   }
   send({ id, object: "chat.completion.chunk", created, model: entry.model, choices: [], usage: usageOut });
   send("[DONE]");

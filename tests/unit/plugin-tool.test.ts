@@ -3,20 +3,83 @@ import { createParallelRunTool } from "../../src/plugin/tools.js";
 import type { ToolFactoryContext } from "../../src/plugin/host-tool.js";
 import { ParallelRunResultSchema } from "../../src/tools/parallel-run/result-schema.js";
 import { getValidator } from "../../src/validation/json-validator.js";
+import { fakeLlm, type LlmBehaviour } from "../helpers/fake-llm.js";
 import { fakeSubagent } from "../helpers/fake-subagent.js";
 import { tempDir } from "../helpers/registry.js";
 
-async function tool(behave: Parameters<typeof fakeSubagent>[0], config: unknown = {}) {
+/** The tool on the session runtime (childRuntime: "session"), with a fake api.runtime.subagent. */
+async function tool(behave: Parameters<typeof fakeSubagent>[0], config: Record<string, unknown> = {}) {
   const { subagent } = fakeSubagent(behave);
+  const { llm } = fakeLlm(() => {
+    throw new Error("the session runtime must not call llm.complete");
+  });
   const stateDir = await tempDir();
   const logger = { warn: vi.fn(), info: vi.fn(), error: vi.fn(), debug: vi.fn() };
-  const api = { runtime: { subagent, state: { resolveStateDir: () => stateDir } }, logger } as unknown as ToolFactoryContext["api"];
-  return { subagent, t: createParallelRunTool({ api, config, toolContext: { agentId: "main", sessionKey: "agent:main:main" } }) };
+  const api = { runtime: { subagent, llm, state: { resolveStateDir: () => stateDir } }, logger } as unknown as ToolFactoryContext["api"];
+  return { subagent, t: createParallelRunTool({ api, config: { childRuntime: "session", ...config }, toolContext: { agentId: "main", sessionKey: "agent:main:main" } }) };
+}
+
+/** The tool with its default runtime (host completions), with a fake api.runtime.llm and a subagent that must stay unused. */
+async function completionTool(behave: (params: { model?: string; systemPrompt?: string }, call: number) => LlmBehaviour, config: Record<string, unknown> = {}) {
+  const fake = fakeLlm(behave);
+  const { subagent } = fakeSubagent(() => {
+    throw new Error("the completion runtime must not start sessions");
+  });
+  const stateDir = await tempDir();
+  const logger = { warn: vi.fn(), info: vi.fn(), error: vi.fn(), debug: vi.fn() };
+  const api = { runtime: { subagent, llm: fake.llm, state: { resolveStateDir: () => stateDir } }, logger } as unknown as ToolFactoryContext["api"];
+  return { ...fake, subagent, t: createParallelRunTool({ api, config, toolContext: { agentId: "main", sessionKey: "agent:main:main" } }) };
 }
 
 const funny = { caption: "c", hashtags: ["#a"], engagement_prediction: "High", punchline: "p" };
 
-describe("the parallel_run plugin tool", () => {
+describe("the parallel_run plugin tool on host completions (the default runtime)", () => {
+  it("runs each tool-less agent as one host completion: its own prompt as systemPrompt, its task as the one user message", async () => {
+    const { t, llm, subagent } = await completionTool(() => ({ text: JSON.stringify(funny), costUsd: 0.002 }));
+    const result = await t.execute("call-1", { agents: [{ type: "content_writer_funny", task: "Mondays" }, { type: "content_writer_funny", task: "Fridays" }] });
+    expect(result.content[0]!.text).toMatch(/2 agents, 2 ok.*\$0\.0040/);
+    expect(subagent.run).not.toHaveBeenCalled();
+    const calls = llm.complete.mock.calls.map((c) => c[0]);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.systemPrompt).toContain("## Output contract");
+    expect(calls.map((c) => c.messages)).toEqual([[{ role: "user", content: expect.stringContaining("Mondays") }], [{ role: "user", content: expect.stringContaining("Fridays") }]]);
+    expect((calls[0] as { responseFormat?: unknown }).responseFormat).toMatchObject({ type: "json_schema", json_schema: { schema: expect.objectContaining({ type: "object" }) } });
+    expect(result.details.agents.map((a) => a.runtime)).toEqual(["openclaw-completion", "openclaw-completion"]);
+    expect(result.details.agents[0]!.usage).toEqual({ inputTokens: 10, outputTokens: 5, totalTokens: 15, costUsd: 0.002 });
+    expect(result.details.usage?.costUsd).toBeCloseTo(0.004);
+    const check = getValidator(ParallelRunResultSchema)(result.details);
+    expect(check.valid ? "" : check.errorMessage).toBe("");
+  });
+
+  it("never accepts an answer cut at the token limit: it is repaired, and ends invalid when every try is cut", async () => {
+    const { t, llm } = await completionTool(() => ({ text: JSON.stringify(funny), stopReason: "length" }));
+    const result = await t.execute("c", { agents: [{ type: "content_writer_funny", task: "x" }] });
+    expect(result.details.agents[0]).toMatchObject({ outcome: "invalid" });
+    expect(result.details.agents[0]!.attempts.map((a) => a.kind)).toEqual(["first", "repair"]);
+    expect(result.details.agents[0]!.attempts[0]!.error).toMatch(/output token limit/);
+    expect(llm.complete).toHaveBeenCalledTimes(2);
+  });
+
+  it("escalates a refused model override to the next rung and tells the exact setting to change", async () => {
+    const { t } = await completionTool((p) => (p.model === "p/fast-m" ? { throwCode: "LLM_COMPLETION_NOT_AUTHORIZED" } : { text: JSON.stringify(funny) }), { models: ["p/fast-m", "p/std-m"] });
+    const result = await t.execute("c", { agents: [{ type: "content_writer_funny", task: "x" }] });
+    const agent = result.details.agents[0]!;
+    expect(agent.outcome).toBe("ok");
+    expect(agent.attempts.map((a) => `${a.kind}@${a.model}:${a.outcome}`)).toEqual(["first@p/fast-m:fatal", "escalation@p/std-m:ok"]);
+    expect(agent.attempts[0]!.error).toContain("plugins.entries.parallel-agents.llm.allowModelOverride: true");
+  });
+
+  it("classifies the host's errors by code: a timeout is retried, an unavailable runtime is not", async () => {
+    const { t, llm } = await completionTool((_p, n) => [{ throwCode: "LLM_COMPLETION_TIMEOUT" }, { text: JSON.stringify(funny) }, { throwCode: "LLM_RUNTIME_UNAVAILABLE" }][n - 1]!);
+    const result = await t.execute("c", { agents: [{ type: "content_writer_funny", task: "x" }, { type: "code_reviewer", task: "y", input: { code: "z" } }], maxConcurrent: 1 });
+    expect(result.details.agents[0]!.attempts.map((a) => `${a.kind}:${a.outcome}`)).toEqual(["first:timeout", "retry:ok"]);
+    expect(result.details.agents[1]!.attempts.map((a) => `${a.kind}:${a.outcome}`)).toEqual(["first:fatal"]);
+    expect(result.details.agents[1]!.outcome).toBe("failed");
+    expect(llm.complete).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe("the parallel_run plugin tool on sub-agent sessions (childRuntime: session)", () => {
   it("runs agents as sub-agents of the calling agent and returns text for the model and schema-valid details", async () => {
     const { t, subagent } = await tool(() => ({ status: "ok", text: JSON.stringify(funny) }));
     const updates: string[] = [];

@@ -14,12 +14,14 @@ export function agentDetails(result: AgentResult) {
     output: result.output,
     text: result.text,
     model: result.model,
-    attempts: result.attempts.map((a) => ({ model: a.model, kind: a.kind, outcome: a.outcome, durationMs: a.durationMs, ...(a.error ? { error: a.error } : {}) })),
+    attempts: result.attempts.map((a) => ({ model: a.model, kind: a.kind, outcome: a.outcome, durationMs: a.durationMs, ...(a.queuedMs ? { queuedMs: a.queuedMs } : {}), ...(a.error ? { error: a.error } : {}) })),
     durationMs: result.durationMs,
     startedAt: result.startedAt,
     endedAt: result.endedAt,
     ...(result.reason ? { reason: result.reason } : {}),
     ...(result.usage ? { usage: result.usage } : {}),
+    ...(result.runtime ? { runtime: result.runtime } : {}),
+    ...(result.queuedMs ? { queuedMs: result.queuedMs } : {}),
   };
 }
 
@@ -37,7 +39,7 @@ export function runDetails(run: RunResult) {
 
 export function summarizeRun(run: RunResult, tool = "parallel_run"): string {
   const counts = Object.entries(run.counts).filter(([, n]) => n > 0).map(([o, n]) => `${n} ${o}`).join(", ");
-  const tokens = run.usage ? `, ${run.usage.totalTokens} tokens` : "";
+  const tokens = run.usage ? `, ${run.usage.totalTokens} tokens${run.usage.costUsd !== undefined ? `, $${run.usage.costUsd.toFixed(4)}` : ""}` : "";
   const lines = [`${tool} ${run.runId}: ${plural(run.agents.length, "agent")}, ${counts} (${seconds(run.durationMs)}, ${plural(run.attempts, "attempt")}${tokens})`];
   if (run.stopReason) lines.push(`Stopped early: ${run.stopReason}.`);
   const perAgent = Math.max(600, Math.floor(SUMMARY_CHAR_BUDGET / Math.max(1, run.agents.length)));

@@ -101,6 +101,7 @@ export function buildPreparedAgent(options: { plan: PlannedAgent; type: AgentTyp
     label: plan.label ?? type.def.id,
     format: type.def.outputFormat,
     validateOutput: type.validateOutput,
+    ...(type.def.outputFormat === "json" && type.def.output ? { outputSchema: type.def.output as object } : {}),
     ladder: resolveLadder({ ladder: options.ladder, tier: type.def.tier, model: plan.model }),
     timeoutMs: (plan.timeoutSeconds ?? options.timeoutSeconds ?? type.def.timeoutSeconds) * 1000,
     dependsOn: plan.dependsOn,

@@ -2,7 +2,7 @@
 import { Type } from "@sinclair/typebox";
 import { OUTCOMES } from "../../engine/outcome.js";
 
-const UsageSchema = Type.Object({ inputTokens: Type.Number(), outputTokens: Type.Number(), totalTokens: Type.Number() });
+const UsageSchema = Type.Object({ inputTokens: Type.Number(), outputTokens: Type.Number(), totalTokens: Type.Number(), costUsd: Type.Optional(Type.Number({ description: "US dollars, when the host knows the model's price." })) });
 const OutcomeSchema = Type.Union(OUTCOMES.map((o) => Type.Literal(o)));
 
 export const AgentResultSchema = Type.Object({
@@ -19,6 +19,7 @@ export const AgentResultSchema = Type.Object({
       kind: Type.Union([Type.Literal("first"), Type.Literal("retry"), Type.Literal("repair"), Type.Literal("escalation")]),
       outcome: Type.String(),
       durationMs: Type.Number(),
+      queuedMs: Type.Optional(Type.Number({ description: "Time waiting for a slot before the attempt started; not counted against its time limit." })),
       error: Type.Optional(Type.String()),
     }),
   ),
@@ -27,6 +28,8 @@ export const AgentResultSchema = Type.Object({
   endedAt: Type.Union([Type.Number(), Type.Null()]),
   reason: Type.Optional(Type.String()),
   usage: Type.Optional(UsageSchema),
+  runtime: Type.Optional(Type.String({ description: 'What ran the agent: "openclaw-completion" (host completion), "openclaw-session" (sub-agent session) or "openai-http".' })),
+  queuedMs: Type.Optional(Type.Number({ description: "Time the agent's attempts waited for a slot, in total." })),
 });
 
 export const ParallelRunResultSchema = Type.Object({
