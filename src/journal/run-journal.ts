@@ -1,8 +1,9 @@
 // A run's journal: one JSONL file per run, appended as the run goes; every final outcome is on disk before it is
-// reported. Secrets never enter it; a torn last line (a crash mid-write) is tolerated on read.
+// reported. Secret values never enter it; a torn last line (a crash mid-write) is tolerated on read and on append.
 import fs from "node:fs";
 import path from "node:path";
 import type { AgentResult } from "../engine/outcome.js";
+import { createRedactor, stringifyRedacted } from "./redact-secrets.js";
 
 export type JournalEvent =
   | { t: "run-start"; runId: string; tool: string; params: unknown; at: number }
@@ -15,20 +16,13 @@ export type JournalEvent =
   /** refine_agent: one requested agent's final result */
   | { t: "item"; index: number; value: unknown; at: number };
 
-export type RunJournal = { file: string; append: (event: JournalEvent) => void };
+/** Open for appending until `close()` (or the end of a `using` scope); later events are dropped. */
+export type RunJournal = Disposable & { file: string; append: (event: JournalEvent) => void; close: () => void };
 
-const SECRET_KEY = /(api[-_]?key|token|secret|password|authorization|bearer|cookie)/i;
-
-/** Removes values under secret-looking keys, and bearer tokens or sk- keys inside strings. */
-export function redactSecrets(value: unknown, depth = 0): unknown {
-  if (depth > 20) return "[deep]";
-  if (typeof value === "string") return value.replace(/Bearer\s+[A-Za-z0-9._~+/=-]{8,}/g, "Bearer [redacted]").replace(/\bsk-[A-Za-z0-9_-]{8,}/g, "sk-[redacted]");
-  if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? "[redacted]" : redactSecrets(v, depth + 1)]));
-  }
-  return value;
-}
+export type JournalOptions = {
+  /** Secret values (e.g. the API key in use) cut out of every string written; those under 8 characters are ignored. @default [] */
+  secrets?: ReadonlyArray<string | undefined>;
+};
 
 /** Journals kept per folder: the oldest are removed when a new run starts. */
 export const MAX_JOURNALS = 500;
@@ -51,18 +45,44 @@ export function journalFile(dir: string, runId: string): string {
   return path.join(dir, `${runId}.jsonl`);
 }
 
-export function openJournal(dir: string, runId: string): RunJournal {
+export function openJournal(dir: string, runId: string, options: JournalOptions = {}): RunJournal {
   fs.mkdirSync(dir, { recursive: true });
   const file = journalFile(dir, runId);
-  const fd = fs.openSync(file, "a");
+  const redact = createRedactor(options.secrets);
+  let fd: number | undefined = fs.openSync(file, "a+");
+  const close = () => {
+    if (fd === undefined) return;
+    const open = fd;
+    fd = undefined;
+    fs.closeSync(open);
+  };
+  try {
+    // a torn last line (a crash mid-write) must not swallow the next event: it starts on a line of its own
+    if (!endsWithNewline(fd)) fs.writeSync(fd, "\n");
+  } catch (error) {
+    close();
+    throw error;
+  }
   return {
     file,
     append(event) {
-      fs.writeSync(fd, `${JSON.stringify(redactSecrets(event))}\n`);
-      // a final outcome (or the end) must survive a crash right after it is reported
-      if (event.t === "agent-end" || event.t === "run-end") fs.fsyncSync(fd);
+      // after close the number may already name another file: a late event (of a run that failed) is dropped
+      if (fd === undefined) return;
+      fs.writeSync(fd, `${stringifyRedacted(event, redact)}\n`);
+      // everything but attempt bookkeeping must survive a crash right after it is written: outcomes, the plan, items
+      if (event.t !== "attempt") fs.fsyncSync(fd);
     },
+    close,
+    [Symbol.dispose]: close,
   };
+}
+
+function endsWithNewline(fd: number): boolean {
+  const { size } = fs.fstatSync(fd);
+  if (size === 0) return true;
+  const last = Buffer.alloc(1);
+  fs.readSync(fd, last, 0, 1, size - 1);
+  return last[0] === 0x0a;
 }
 
 export type LoadedRun = { runId: string; tool: string; params: unknown; startedAt: number; results: Map<number, AgentResult>; ended: boolean; counts?: unknown; events: number; tornLines: number; plan?: unknown; items: Map<number, unknown> };
@@ -122,16 +142,17 @@ export function reusableResults(run: LoadedRun): Map<number, AgentResult> {
 
 /**
  * A new run, or an earlier one loaded for `resume` (shared by every tool). `open()` starts writing the journal: call it
- * once the call has been checked, so a refused call leaves no journal behind.
+ * once the call has been checked, so a refused call leaves no journal behind, and close what it returns however the run
+ * ends (`using journal = started.open()`). `secrets` are the values to keep out of it (see `openJournal`).
  */
-export function startJournaledRun(options: { dir: string | undefined; tool: string; raw: unknown; newRunId: string }): { runId: string; params: unknown; loaded?: LoadedRun; open: () => RunJournal | undefined } {
+export function startJournaledRun(options: { dir: string | undefined; tool: string; raw: unknown; newRunId: string; secrets?: JournalOptions["secrets"] }): { runId: string; params: unknown; loaded?: LoadedRun; open: () => RunJournal | undefined } {
   const { dir } = options;
   const resume = typeof options.raw === "object" && options.raw !== null ? (options.raw as { resume?: unknown }).resume : undefined;
   if (resume === undefined) {
     const open = () => {
       if (!dir) return undefined;
       pruneJournals(dir, MAX_JOURNALS - 1);
-      const journal = openJournal(dir, options.newRunId);
+      const journal = openJournal(dir, options.newRunId, { secrets: options.secrets });
       journal.append({ t: "run-start", runId: options.newRunId, tool: options.tool, params: options.raw, at: Date.now() });
       return journal;
     };
@@ -146,7 +167,7 @@ export function startJournaledRun(options: { dir: string | undefined; tool: stri
   }
   if (loaded.tool !== options.tool) throw new ResumeError(`run "${resume}" is a ${loaded.tool} run, not ${options.tool}`);
   const open = () => {
-    const journal = openJournal(dir, loaded.runId);
+    const journal = openJournal(dir, loaded.runId, { secrets: options.secrets });
     journal.append({ t: "resume", at: Date.now() });
     return journal;
   };

@@ -25,11 +25,11 @@ export type ParallelRunOutput = { text: string; details: ReturnType<typeof runDe
 
 export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): Promise<ParallelRunOutput> {
   const snapshot = await deps.registry.refresh();
-  const started = resumeOrStart({ dir: deps.journalDir, tool: "parallel_run", raw, newRunId: deps.runId ?? `pr-${randomUUID().slice(0, 8)}` });
+  const started = resumeOrStart({ dir: deps.journalDir, tool: "parallel_run", raw, newRunId: deps.runId ?? `pr-${randomUUID().slice(0, 8)}`, secrets: deps.journalSecrets });
   const { runId, params } = started;
   const reuse = started.loaded ? reusableResults(started.loaded) : undefined;
   const prepared = prepareParallelRun(params, { config: deps.config, types: snapshot.types });
-  const journal = started.open();
+  using journal = started.open();
   deps.onPrepared?.(prepared);
   let finished = reuse?.size ?? 0;
   const run = await runAgents({

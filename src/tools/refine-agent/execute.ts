@@ -44,7 +44,7 @@ export function parseRefineParams(raw: unknown): RefineAgentParamsT {
 }
 
 export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
-  const started = resumeOrStart({ dir: deps.journalDir, tool: "refine_agent", raw, newRunId: deps.runId ?? `ra-${randomUUID().slice(0, 8)}` });
+  const started = resumeOrStart({ dir: deps.journalDir, tool: "refine_agent", raw, newRunId: deps.runId ?? `ra-${randomUUID().slice(0, 8)}`, secrets: deps.journalSecrets });
   const params = parseRefineParams(started.params);
   const { types } = await deps.registry.refresh();
   const need = (id: string) => {
@@ -62,7 +62,7 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
   if (errors.length > 0) throw new UserInputErrors(errors);
 
   const runId = started.runId;
-  const journal = started.open();
+  using journal = started.open();
   const finished = (started.loaded?.items ?? new Map()) as Map<number, RefinedAgent>;
   const target = params.targetScore ?? 8.5;
   const maxRounds = params.maxRounds ?? 3;
