@@ -27,7 +27,9 @@ Usage:
 
 Endpoint (run, resume): --base-url URL --model NAME [--api-key KEY] [--no-stream], or PARALLEL_AGENTS_BASE_URL,
   PARALLEL_AGENTS_MODEL, PARALLEL_AGENTS_API_KEY (or the OPENAI_ ones). Journals go to --runs-dir
-  (default <state dir>/parallel-agents/runs). Exit status: 0 all ok, 3 some ok, 1 none ok, 2 bad call, 130 cancelled.
+  (default <state dir>/parallel-agents/runs). Exit status (run, resume, refine, orchestrate): 0 all ok, 3 some ok,
+  1 none ok, 2 bad call, 4 plan refused (orchestrate: still invalid after the planner's attempts; nothing ran),
+  130 cancelled (Ctrl-C; resume hint on stderr).
 
 Common flags:
   --dir DIR          an extra folder of agent types (repeatable; later overrides earlier)

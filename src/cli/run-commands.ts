@@ -16,20 +16,24 @@ import type { CliIo } from "./io.js";
 import { createLiveView } from "./live-view.js";
 import { renderHtmlReport, renderMarkdownReport } from "../report/render-report.js";
 
-/** Exit status: every agent ok / some ok / none ok / cancelled. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, partial: 3, cancelled: 130 } as const;
+/** Exit status: every agent ok / some ok / none ok / cancelled; `refused`: orchestrate's plan stayed invalid, nothing ran. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, partial: 3, refused: 4, cancelled: 130 } as const;
 
 export function runsDir(args: ParsedArgs, io: CliIo): string {
   return path.resolve(io.cwd, flag(args, "runs-dir") ?? path.join(flag(args, "state-dir") ?? defaultStateDir(io.env), "parallel-agents", "runs"));
 }
 
+/** The API key in use, if any: also kept out of the journals. */
+function apiKey(args: ParsedArgs, io: CliIo): string | undefined {
+  return flag(args, "api-key") ?? io.env.PARALLEL_AGENTS_API_KEY ?? io.env.OPENAI_API_KEY;
+}
+
 function endpoint(args: ParsedArgs, io: CliIo) {
   const baseUrl = flag(args, "base-url") ?? io.env.PARALLEL_AGENTS_BASE_URL ?? io.env.OPENAI_BASE_URL;
-  const apiKey = flag(args, "api-key") ?? io.env.PARALLEL_AGENTS_API_KEY ?? io.env.OPENAI_API_KEY;
   const model = flag(args, "model") ?? io.env.PARALLEL_AGENTS_MODEL ?? io.env.OPENAI_MODEL;
   if (!baseUrl) throw new CliError("no model endpoint: pass --base-url (e.g. http://127.0.0.1:11434/v1) or set PARALLEL_AGENTS_BASE_URL / OPENAI_BASE_URL");
   if (!model) throw new CliError("no model: pass --model or set PARALLEL_AGENTS_MODEL / OPENAI_MODEL");
-  return createOpenAiHttpPort({ baseUrl, apiKey, defaultModel: model, stream: !args.bools.has("no-stream") });
+  return createOpenAiHttpPort({ baseUrl, apiKey: apiKey(args, io), defaultModel: model, stream: !args.bools.has("no-stream") });
 }
 
 /** Tool parameters from --file (JSON or YAML); an empty object without it. */
@@ -88,6 +92,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo, resumeId?: string)
       registry: cliRegistry(args, io),
       port,
       journalDir: dir,
+      journalSecrets: [apiKey(args, io)],
       signal: controller.signal,
       onPrepared: (prepared) => live?.start(prepared.agents.map((a) => a.label)),
       onEvent: (e) => (live ? live.event(e) : plain?.(e)),
@@ -165,7 +170,11 @@ export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<number
   return 0;
 }
 
-/** `refine` and `orchestrate` from a terminal: parameters from --file (JSON/YAML) or flags; text or --json. */
+/**
+ * `refine` and `orchestrate` from a terminal: parameters from --file (JSON/YAML) or flags; text or --json. Exit status
+ * as `run` (a refined agent counts as ok when a design came out; orchestrate's synthesis counts as one more agent),
+ * EXIT.refused when orchestrate's plan is refused, EXIT.cancelled on Ctrl-C with a resume hint.
+ */
 export async function metaToolCommand(tool: "refine" | "orchestrate", args: ParsedArgs, io: CliIo, resumeId?: string): Promise<number> {
   const params: Record<string, unknown> = resumeId ? { resume: resumeId } : readParamsFile(args, io);
   if (resumeId) {
@@ -180,10 +189,36 @@ export async function metaToolCommand(tool: "refine" | "orchestrate", args: Pars
     if (args.bools.has("dry-run")) params.dryRun = true;
   }
   const stateDir = flag(args, "state-dir") ?? defaultStateDir(io.env);
-  const deps = { config: resolveConfig({}), registry: cliRegistry(args, io), port: endpoint(args, io), userDir: userAgentsDir(stateDir), journalDir: runsDir(args, io), onProgress: (t: string) => (args.bools.has("json") ? undefined : io.stderr(`${t}\n`)) };
-  const out = tool === "refine" ? await executeRefineAgent(params, deps) : await executeOrchestrate(params, deps);
-  io.stdout(args.bools.has("json") ? `${JSON.stringify(out.details, null, 2)}\n` : `${out.text}\n`);
-  return 0;
+  const deps = { config: resolveConfig({}), registry: cliRegistry(args, io), port: endpoint(args, io), userDir: userAgentsDir(stateDir), journalDir: runsDir(args, io), journalSecrets: [apiKey(args, io)], onProgress: (t: string) => (args.bools.has("json") ? undefined : io.stderr(`${t}\n`)) };
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once("SIGINT", onSignal);
+  try {
+    const out = tool === "refine" ? await executeRefineAgent(params, { ...deps, signal: controller.signal }) : await executeOrchestrate(params, { ...deps, signal: controller.signal });
+    const refused = "orchestrate" in out.details && out.details.orchestrate?.refused !== undefined;
+    if (args.bools.has("json")) io.stdout(`${JSON.stringify(out.details, null, 2)}\n`);
+    else if (refused) io.stderr(`${out.text}\n`);
+    else io.stdout(`${out.text}\n`);
+    if (controller.signal.aborted) {
+      const journaled = fs.existsSync(journalFile(deps.journalDir, out.details.runId));
+      io.stderr(journaled ? `cancelled; finish it with: parallel-agents resume ${out.details.runId}\n` : "cancelled before the plan was ready; nothing ran, nothing to resume\n");
+      return EXIT.cancelled;
+    }
+    if (refused) return EXIT.refused;
+    return "agents" in out.details ? exitFor(out.details.agents.filter((a) => !a.error).length, out.details.agents.length) : orchestrateExit(out.details);
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+  }
+}
+
+/** An orchestrate run counts the synthesis as one more agent; a dry run that planned is a success. */
+function orchestrateExit(details: { dryRun: boolean; tasks: Array<{ outcome: string }>; synthesis: { outcome: string } | null }): number {
+  if (details.dryRun) return EXIT.ok;
+  return exitFor(details.tasks.filter((t) => t.outcome === "ok").length + (details.synthesis?.outcome === "ok" ? 1 : 0), details.tasks.length + 1);
+}
+
+function exitFor(ok: number, total: number): number {
+  return ok === total ? EXIT.ok : ok > 0 ? EXIT.partial : EXIT.failure;
 }
 
 /** `resume RUN_ID`: finishes a run of any tool from its journal. */

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { PlanRefusedError } from "../../src/tools/orchestrate/execute.js";
+import fs from "node:fs";
+import path from "node:path";
+import { OrchestrateResultSchema } from "../../src/tools/orchestrate/result-schema.js";
+import { getValidator } from "../../src/validation/json-validator.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
+import { tempDir } from "../helpers/registry.js";
 import type { Reply, ScriptRequest } from "../helpers/scripted-model-server.js";
 
 let h: Harness | undefined;
@@ -12,6 +16,43 @@ afterEach(async () => {
 
 const task = (id: string, dependsOn: string[] = [], type = "echo_agent") => ({ id, type, task: `[t:${id}] do part ${id}`, dependsOn });
 const DIAMOND = [task("a"), task("b", ["a"]), task("c", ["a"]), task("d", ["b", "c"])];
+/** A chain a -> b -> ... of n tasks: n waves deep. */
+const chainOf = (n: number) => Array.from({ length: n }, (_, i) => task(String.fromCharCode(97 + i), i === 0 ? [] : [String.fromCharCode(96 + i)]));
+
+/** A folder with one agent type, topic_writer, whose input requires a topic. */
+async function topicWriterDir(): Promise<string> {
+  const dir = await tempDir("pa-topic-");
+  const yaml = [
+    "id: topic_writer",
+    "name: Topic Writer",
+    "version: 1.0.0",
+    "category: test",
+    "description: Test agent that needs a topic.",
+    "useWhen: Only in tests of plan checks.",
+    "tier: fast",
+    "timeoutSeconds: 30",
+    "outputFormat: json",
+    "system: |",
+    "  You are a test agent. Method: read the topic. Quality bar: one sentence. Edge cases: none.",
+    "task: |",
+    "  Topic: {{topic}}",
+    "  {{task}}",
+    "input:",
+    "  type: object",
+    "  required: [topic]",
+    "  properties:",
+    "    topic: { type: string, minLength: 1 }",
+    "  additionalProperties: false",
+    "output:",
+    "  type: object",
+    "  required: [summary]",
+    "  properties:",
+    "    summary: { type: string, minLength: 1 }",
+    "",
+  ].join("\n");
+  fs.writeFileSync(path.join(dir, "topic_writer.yaml"), yaml);
+  return dir;
+}
 
 const isPlanner = (r: ScriptRequest) => r.system.includes("You are a planner for a team");
 const isSynth = (r: ScriptRequest) => r.system.includes("You are the editor who turns");
@@ -50,20 +91,54 @@ describe("orchestrate: plan, run in waves, synthesize", () => {
   });
 
   it.each([
-    ["a cycle", [task("a", ["b"]), task("b", ["a"])], /cycle among "a", "b"/],
-    ["an unknown type", [task("a", [], "ghost_writer")], /unknown agent type "ghost_writer"/],
-    ["a dangling dependency", [task("a", ["zz"])], /depends on "zz", which is not in the plan/],
-    ["too many tasks", Array.from({ length: 9 }, (_, i) => task(String.fromCharCode(97 + i))), /9 tasks, more than the maximum of 8/],
-    ["a duplicate id", [task("a"), task("a")], /"a" is used twice/],
-  ])("refuses a plan with %s after sending it back, and starts no task agent", async (_name, plan, problem) => {
-    h = await startHarness(script([plan]));
-    const error = await h.orchestrate({ goal: "x" }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PlanRefusedError);
-    expect((error as PlanRefusedError).message).toMatch(problem);
+    ["a cycle", [task("a", ["b"]), task("b", ["a"])], {}, { field: "dependsOn", message: /cycle among "a", "b"/ }],
+    ["an unknown type", [task("a", [], "ghost_writer")], {}, { taskId: "a", field: "tasks[0].type", message: /unknown agent type "ghost_writer"/ }],
+    ["a dangling dependency", [task("a", ["zz"])], {}, { taskId: "a", field: "tasks[0].dependsOn", message: /depends on "zz", which is not in the plan/ }],
+    ["too many tasks", Array.from({ length: 9 }, (_, i) => task(String.fromCharCode(97 + i))), {}, { field: "tasks", message: /9 tasks, more than the maximum of 8/ }],
+    ["a duplicate id", [task("a"), task("a")], {}, { taskId: "a", field: "tasks[1].id", message: /"a" is used twice/ }],
+    ["a dependency chain over the depth cap", chainOf(6), {}, { field: "dependsOn", message: /6 waves deep, more than 5/ }],
+    ["a wave over the width cap", Array.from({ length: 13 }, (_, i) => task(String.fromCharCode(97 + i))), { maxTasks: 20 }, { field: "tasks", message: /wave 1 has 13 tasks, more than 12/ }],
+    ["a task missing its type's required input", [task("a", [], "topic_writer")], {}, { taskId: "a", field: "tasks[0].input", message: /input schema of "topic_writer": .*missing required property "topic"/ }],
+  ])("a plan with %s goes back to the planner; still invalid, it is refused as a result naming the problem, and no task agent starts", async (_name, plan, params, problem) => {
+    h = await startHarness(script([plan]), { promptDirs: [await topicWriterDir()] });
+    const { text, details } = await h.orchestrate({ goal: "x", ...params }); // returned, not thrown
     const planners = h.server.log.filter((e) => e.system.includes("You are a planner"));
     expect(planners).toHaveLength(3); // first, a repair showing the problems, a last try (on the next model when the ladder has one)
     expect(planners[1]!.user).toContain("Your previous plan was rejected");
+    expect(planners[1]!.user).toContain(problem.field);
+    expect(planners[1]!.user).toMatch(problem.message);
     expect(h.server.log).toHaveLength(3); // only the planner ran
+    expect(details.orchestrate?.refused?.attempts).toBe(3);
+    expect(details.orchestrate?.refused?.problems).toEqual([expect.objectContaining({ ...problem, message: expect.stringMatching(problem.message) })]);
+    expect(details).toMatchObject({ plannerAttempts: 3, tasks: [], synthesis: null, waves: [] });
+    expect(getValidator(OrchestrateResultSchema)(details)).toMatchObject({ valid: true });
+    expect(text).toMatch(/^orchestrate or-[0-9a-f]+: the plan was refused after 3 planner attempts, so no task agent ran\./);
+    expect(text).toContain(`- ${problem.field}${"taskId" in problem ? ` (task "${problem.taskId}")` : ""}: `);
+    expect(text).toMatch(problem.message);
+  });
+
+  it("names every problem of the last plan in the refusal, not only the first", async () => {
+    h = await startHarness(script([[task("a", ["zz"]), task("b", [], "ghost_writer"), task("b")]]));
+    const { text, details } = await h.orchestrate({ goal: "x" });
+    expect(details.orchestrate?.refused?.problems.map((p) => `${p.taskId}:${p.field}`)).toEqual(["b:tasks[2].id", "a:tasks[0].dependsOn", "b:tasks[1].type"]);
+    expect(text.split("\n").filter((l) => l.startsWith("- "))).toHaveLength(3);
+  });
+
+  it("a task missing its type's required input goes back to the planner, and the corrected plan runs with the input", async () => {
+    const missing = [task("a", [], "topic_writer")];
+    const fixed = [{ ...task("a", [], "topic_writer"), input: { topic: "tides" } }];
+    h = await startHarness(script([missing, fixed]), { promptDirs: [await topicWriterDir()] });
+    const { details } = await h.orchestrate({ goal: "x" });
+    expect(details).toMatchObject({ plannerAttempts: 2 });
+    expect(details.tasks.map((t) => `${t.id}:${t.outcome}`)).toEqual(["a:ok"]);
+    expect(taskRequests(h).find((e) => e.user.includes("[t:a]"))!.user).toContain("Topic: tides");
+  });
+
+  it("a plan over the depth cap that the planner shortens runs", async () => {
+    h = await startHarness(script([chainOf(6), chainOf(5)]));
+    const { details } = await h.orchestrate({ goal: "x", dryRun: true });
+    expect(details).toMatchObject({ plannerAttempts: 2, waves: [["a"], ["b"], ["c"], ["d"], ["e"]] });
+    expect(details.orchestrate).toBeUndefined();
   });
 
   it("uses the planner's corrected plan after one round of feedback", async () => {
@@ -109,7 +184,8 @@ describe("orchestrate: plan, run in waves, synthesize", () => {
 
   it("without allowCreateTypes, an unknown type in the plan is refused", async () => {
     h = await startHarness(script([[task("a", [], "haiku_poet")]]));
-    await expect(h.orchestrate({ goal: "x" })).rejects.toThrow(/unknown agent type "haiku_poet"/);
+    const { text } = await h.orchestrate({ goal: "x" });
+    expect(text).toMatch(/tasks\[0\]\.type \(task "a"\): unknown agent type "haiku_poet"/);
   });
 
   it("failFast cancels the remaining tasks after the first failure", async () => {

@@ -1,6 +1,8 @@
-// orchestrate, host-independent: the planner's plan is checked (and sent back once with its problems), tasks run as a
-// dependency graph on the parallel_run engine with their dependencies' outputs as data, and a synthesizer closes.
+// orchestrate, host-independent: the planner's plan is checked (and sent back with its problems; still invalid, it is
+// refused as a normal result), tasks run as a dependency graph on the parallel_run engine with their dependencies'
+// outputs as data, and a synthesizer closes.
 import { randomUUID } from "node:crypto";
+import type { Static } from "@sinclair/typebox";
 import type { ToolDeps } from "../tool-deps.js";
 import { UserInputError } from "../../errors.js";
 import type { AgentResult } from "../../engine/outcome.js";
@@ -14,7 +16,9 @@ import { agentDetails } from "../parallel-run/format-result.js";
 import { buildPreparedAgent } from "../parallel-run/prepare.js";
 import { executeRefineAgent } from "../refine-agent/execute.js";
 import { OrchestrateParams, type OrchestrateParamsT } from "./params.js";
-import { validatePlan, type Plan, type PlanCheck } from "./validate-plan.js";
+import { planRefusedResult } from "./plan-refusal.js";
+import type { OrchestrateResultSchema } from "./result-schema.js";
+import { formatPlanProblem, validatePlan, type Plan, type PlanCheck } from "./validate-plan.js";
 import { reusableResults } from "../../journal/run-journal.js";
 import { resumeOrStart } from "../resume-or-start.js";
 
@@ -31,15 +35,11 @@ export function parseOrchestrateParams(raw: unknown): OrchestrateParamsT {
   return params;
 }
 
-export class PlanRefusedError extends Error {
-  override name = "PlanRefusedError";
-  constructor(readonly problems: string[], readonly attempts: number) {
-    super(`orchestrate: the planner's plan was still invalid after ${attempts} attempts, so nothing was run:\n${problems.map((p) => `- ${p}`).join("\n")}`);
-  }
-}
+/** orchestrate's `details`, as published in its result schema. */
+export type OrchestrateDetails = Static<typeof OrchestrateResultSchema>;
 
-export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps) {
-  const started = resumeOrStart({ dir: deps.journalDir, tool: "orchestrate", raw, newRunId: deps.runId ?? `or-${randomUUID().slice(0, 8)}` });
+export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps): Promise<{ text: string; details: OrchestrateDetails }> {
+  const started = resumeOrStart({ dir: deps.journalDir, tool: "orchestrate", raw, newRunId: deps.runId ?? `or-${randomUUID().slice(0, 8)}`, secrets: deps.journalSecrets });
   const params = parseOrchestrateParams(started.params);
   const runId = started.runId;
   let { types } = await deps.registry.refresh();
@@ -58,7 +58,7 @@ export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps) {
   // 1. Plan, checked before anything runs.
   const catalogue = [...types.values()].filter((t) => !["agent_orchestrator", "synthesizer"].includes(t.def.id)).map((t) => ({ id: t.def.id, description: t.def.description, useWhen: t.def.useWhen }));
   let plan: Plan | undefined;
-  let check: PlanCheck = { problems: ["no plan yet"], waves: [], toCreate: [] };
+  let check: PlanCheck = { problems: [{ field: "plan", message: "no plan yet" }], waves: [], toCreate: [] };
   const plannerRuns: AgentResult[] = [];
   if (started.loaded?.plan) {
     // resume: the journaled plan, checked again (the catalogue may have changed); never planned twice
@@ -66,13 +66,13 @@ export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps) {
     check = validatePlan(plan, { types, maxTasks, allowCreateTypes: false });
   }
   for (let attempt = 1; attempt <= PLANNER_ATTEMPTS && !started.loaded?.plan; attempt++) {
-    const feedback = attempt === 1 ? "" : `Your previous plan was rejected. Fix every problem:\n${check.problems.map((p) => `- ${p}`).join("\n")}\n\nYour previous plan:\n${fenceText(JSON.stringify(plan ?? null, null, 2), "json")}`;
+    const feedback = attempt === 1 ? "" : `Your previous plan was rejected. Fix every problem:\n${check.problems.map((p) => `- ${formatPlanProblem(p)}`).join("\n")}\n\nYour previous plan:\n${fenceText(JSON.stringify(plan ?? null, null, 2), "json")}`;
     // the third attempt climbs to the next model of the ladder (when there is one)
     const models = attempt === PLANNER_ATTEMPTS && ladder.length > 1 ? ladder.slice(1) : ladder;
     const result = await single(planner, { goal: params.goal, ...(params.context ? { context: params.context } : {}), maxTasks, catalogue }, feedback, `plan-${attempt}`, models);
     plannerRuns.push(result);
     if (result.outcome !== "ok") {
-      check = { problems: [`the planner ended ${result.outcome}: ${result.reason ?? ""}`], waves: [], toCreate: [] };
+      check = { problems: [{ field: "plan", message: `the planner ended ${result.outcome}${result.reason ? `: ${result.reason}` : ""}` }], waves: [], toCreate: [] };
       if (result.outcome === "cancelled") break;
       continue;
     }
@@ -80,7 +80,13 @@ export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps) {
     check = validatePlan(plan, { types, maxTasks, allowCreateTypes: params.allowCreateTypes ?? false });
     if (check.problems.length === 0) break;
   }
-  if (!plan || check.problems.length > 0) throw new PlanRefusedError(check.problems, plannerRuns.length);
+  if (deps.signal?.aborted && !started.loaded?.plan) {
+    // cancelled while planning: nothing journaled, nothing to resume
+    const details = { runId, dryRun: params.dryRun ?? false, plan: plan ?? { tasks: [] }, waves: [] as string[][], tasks: [], synthesis: null, plannerAttempts: plannerRuns.length };
+    return { text: `orchestrate ${runId}: cancelled while planning, so no task agent ran.`, details };
+  }
+  const refuse = (problems: PlanCheck["problems"]) => planRefusedResult({ runId, dryRun: params.dryRun ?? false, plan, attempts: plannerRuns.length, problems, resumed: Boolean(started.loaded?.plan) });
+  if (!plan || check.problems.length > 0) return refuse(check.problems);
   deps.onProgress?.(`plan: ${plan.tasks.length} tasks in ${check.waves.length} waves`);
 
   const wouldStart = plan.tasks.length + 1; // + the synthesizer
@@ -89,7 +95,7 @@ export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps) {
     return { text, details: { runId, dryRun: true, plan, waves: check.waves, plannerAttempts: plannerRuns.length, wouldStart: { agents: wouldStart, maxAttempts: wouldStart * 4, createTypes: check.toCreate }, tasks: [], synthesis: null } };
   }
 
-  const journal = started.open();
+  using journal = started.open();
   if (!started.loaded?.plan) journal?.append({ t: "plan", plan, at: Date.now() });
 
   // 2. Types the plan needs but the catalogue lacks (allowCreateTypes): created by refine_agent first.
@@ -98,8 +104,9 @@ export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps) {
     const created = await executeRefineAgent({ agents: purposes, ...(params.models ? { models: params.models } : {}) }, { ...deps, runId: `${runId}-create` });
     for (const c of created.details.agents) if (c.id && c.id !== c.name) plan.tasks.forEach((t) => (t.type = t.type === c.name ? c.id! : t.type));
     types = (await deps.registry.refresh()).types;
-    const missing = plan.tasks.filter((t) => !types.has(t.type)).map((t) => t.type);
-    if (missing.length > 0) throw new PlanRefusedError([`could not create agent types: ${[...new Set(missing)].join(", ")}`], plannerRuns.length);
+    // checked again with the new types: one that could not be created, or that wants other input, refuses the plan
+    const recheck = validatePlan(plan, { types, maxTasks, allowCreateTypes: false });
+    if (recheck.problems.length > 0) return refuse(recheck.problems);
   }
 
   // 3. Run the graph: ready tasks in parallel; each receives its dependencies' validated outputs as data.

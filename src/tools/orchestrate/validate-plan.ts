@@ -1,5 +1,6 @@
-// Checks a planner's plan before anything runs: shape, known types, unique ids, no dangling dependencies, no cycles,
-// caps on tasks, width and depth. Returns the problems (for the planner to fix) and the waves when valid.
+// Checks a planner's plan before anything runs: shape, known types, each task's input against its type's input schema,
+// unique ids, no dangling dependencies, no cycles, caps on tasks, width and depth. Returns the problems (for the
+// planner to fix, or for the caller when the plan is refused) and the waves when valid.
 import type { AgentType } from "../../registry/agent-type.js";
 import { checkAgentInput } from "../../render/render-agent-prompt.js";
 import { UserInputError } from "../../errors.js";
@@ -7,55 +8,74 @@ import { UserInputError } from "../../errors.js";
 export type PlanTask = { id: string; type: string; task: string; input?: Record<string, unknown>; dependsOn: string[] };
 export type Plan = { tasks: PlanTask[]; rationale?: string };
 
+/** Most waves (the longest dependency chain) a plan may have. */
 export const MAX_PLAN_DEPTH = 5;
+/** Most tasks one wave may hold. */
 export const MAX_PLAN_WIDTH = 12;
 
-export type PlanCheck = { problems: string[]; waves: string[][]; toCreate: string[] };
+/** One thing wrong with a plan: the task it concerns (when one does), the plan field, and what is wrong. */
+export type PlanProblem = { taskId?: string; field: string; message: string };
+
+export type PlanCheck = { problems: PlanProblem[]; waves: string[][]; toCreate: string[] };
+
+/** One line per problem, as the planner and the caller read it: `tasks[0].type (task "a"): unknown agent type "x"`. */
+export function formatPlanProblem(problem: PlanProblem): string {
+  return `${problem.field}${problem.taskId !== undefined ? ` (task "${problem.taskId}")` : ""}: ${problem.message}`;
+}
 
 export function validatePlan(plan: Plan, options: { types: ReadonlyMap<string, AgentType>; maxTasks: number; allowCreateTypes: boolean }): PlanCheck {
-  const problems: string[] = [];
+  const problems: PlanProblem[] = [];
   const toCreate = new Set<string>();
   const tasks = plan.tasks;
-  if (tasks.length === 0) problems.push(`the plan has no tasks${plan.rationale ? ` (planner said: ${plan.rationale.slice(0, 200)})` : ""}`);
-  if (tasks.length > options.maxTasks) problems.push(`the plan has ${tasks.length} tasks, more than the maximum of ${options.maxTasks}`);
+  if (tasks.length === 0) problems.push({ field: "tasks", message: `the plan has no tasks${plan.rationale ? ` (planner said: ${plan.rationale.slice(0, 200)})` : ""}` });
+  if (tasks.length > options.maxTasks) problems.push({ field: "tasks", message: `the plan has ${tasks.length} tasks, more than the maximum of ${options.maxTasks}: merge or drop tasks` });
   const ids = new Set<string>();
-  for (const t of tasks) {
-    if (ids.has(t.id)) problems.push(`task id "${t.id}" is used twice`);
+  tasks.forEach((t, i) => {
+    if (ids.has(t.id)) problems.push({ taskId: t.id, field: `tasks[${i}].id`, message: `task id "${t.id}" is used twice` });
     ids.add(t.id);
-  }
-  for (const t of tasks) {
+  });
+  tasks.forEach((t, i) => {
     const type = options.types.get(t.type);
     if (!type) {
       if (options.allowCreateTypes && /^[a-z][a-z0-9_]{1,63}$/.test(t.type)) toCreate.add(t.type);
-      else problems.push(`task "${t.id}" uses unknown agent type "${t.type}"`);
-    } else if (t.input !== undefined) {
-      try {
-        checkAgentInput({ type, input: t.input, field: `task ${t.id}` });
-      } catch (error) {
-        if (error instanceof UserInputError) problems.push(error.message);
-        else throw error;
-      }
+      else problems.push({ taskId: t.id, field: `tasks[${i}].type`, message: `unknown agent type "${t.type}": use an id from the catalogue` });
+    } else {
+      // the same check parallel_run makes, also when input is absent: a type with required inputs needs them
+      const problem = inputProblem(type, t, i);
+      if (problem) problems.push(problem);
     }
     for (const d of t.dependsOn) {
-      if (d === t.id) problems.push(`task "${t.id}" depends on itself`);
-      else if (!ids.has(d)) problems.push(`task "${t.id}" depends on "${d}", which is not in the plan`);
+      if (d === t.id) problems.push({ taskId: t.id, field: `tasks[${i}].dependsOn`, message: `task "${t.id}" depends on itself` });
+      else if (!ids.has(d)) problems.push({ taskId: t.id, field: `tasks[${i}].dependsOn`, message: `task "${t.id}" depends on "${d}", which is not in the plan` });
     }
-  }
+  });
   const waves = problems.length === 0 ? layer(tasks, problems) : [];
-  if (waves.length > MAX_PLAN_DEPTH) problems.push(`the plan is ${waves.length} waves deep, more than ${MAX_PLAN_DEPTH}`);
-  const widest = Math.max(0, ...waves.map((w) => w.length));
-  if (widest > MAX_PLAN_WIDTH) problems.push(`a wave has ${widest} tasks, more than ${MAX_PLAN_WIDTH}`);
+  if (waves.length > MAX_PLAN_DEPTH) problems.push({ field: "dependsOn", message: `the plan is ${waves.length} waves deep, more than ${MAX_PLAN_DEPTH}: shorten the longest chain of dependencies` });
+  const widest = waves.findIndex((w) => w.length > MAX_PLAN_WIDTH);
+  if (widest !== -1) problems.push({ field: "tasks", message: `wave ${widest + 1} has ${waves[widest]!.length} tasks, more than ${MAX_PLAN_WIDTH}: merge tasks or make some depend on others` });
   return { problems, waves: problems.length === 0 ? waves : [], toCreate: [...toCreate] };
 }
 
+function inputProblem(type: AgentType, task: PlanTask, i: number): PlanProblem | undefined {
+  try {
+    checkAgentInput({ type, input: task.input, field: `tasks[${i}]` });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof UserInputError)) throw error;
+    // the error's message starts with its field; keep the two apart
+    const message = error.message.startsWith(`${error.field}: `) ? error.message.slice(error.field.length + 2) : error.message;
+    return { taskId: task.id, field: error.field, message };
+  }
+}
+
 /** Kahn's algorithm by levels: wave k holds the tasks whose dependencies are all in earlier waves; a rest means a cycle. */
-function layer(tasks: PlanTask[], problems: string[]): string[][] {
+function layer(tasks: PlanTask[], problems: PlanProblem[]): string[][] {
   const remaining = new Map(tasks.map((t) => [t.id, new Set(t.dependsOn)]));
   const waves: string[][] = [];
   while (remaining.size > 0) {
     const wave = [...remaining].filter(([, deps]) => deps.size === 0).map(([id]) => id);
     if (wave.length === 0) {
-      problems.push(`the dependencies form a cycle among ${[...remaining.keys()].map((id) => `"${id}"`).join(", ")}`);
+      problems.push({ field: "dependsOn", message: `the dependencies form a cycle among ${[...remaining.keys()].map((id) => `"${id}"`).join(", ")}` });
       return [];
     }
     for (const id of wave) remaining.delete(id);
