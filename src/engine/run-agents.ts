@@ -156,6 +156,7 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
       results[index] = previous;
       state[index] = "done";
       if (previous.outcome === "ok") okCount++;
+      usage = addUsage(usage, previous.usage); // what the first part of a resumed run used counts, and so does its budget
     }
   }
   agents.forEach((_, i) => {
@@ -165,6 +166,7 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
     }
   });
   for (const [index] of options.reuse ?? []) if (results[index]) release(index);
+  if (options.budgetTokens !== undefined && (usage?.totalTokens ?? 0) >= options.budgetTokens) softStop = `the token budget of ${options.budgetTokens} was used up`;
 
   const runOne = async (index: number): Promise<AgentResult> => {
     const agent = agents[index]!;

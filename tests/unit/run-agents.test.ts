@@ -106,3 +106,16 @@ describe("runAgents: scheduling invariants", () => {
     expect(run.agents[2]!.reason).toMatch(/attempt cap of 3/);
   });
 });
+
+describe("runAgents: resume", () => {
+  const reused = (index: number, tokens: number) => ({ index, id: `a${index}`, type: "t", label: `a${index}`, outcome: "ok" as const, output: { n: index }, text: "{}", model: null, attempts: [], startedAt: 0, endedAt: 1, durationMs: 1, usage: { inputTokens: tokens, outputTokens: 0, totalTokens: tokens } });
+
+  it("counts the usage of reused results in the run's usage and against its token budget", async () => {
+    const p = countingPort(4);
+    const run = await runAgents({ runId: "r", port: p.port, agents: [agent(0), agent(1)], maxConcurrent: 2, retries: 0, maxOutputBytes: 1000, reuse: new Map([[0, reused(0, 70)]]) });
+    expect(run.usage?.totalTokens).toBe(70); // the countingPort reports no usage of its own
+    const spent = await runAgents({ runId: "r", port: p.port, agents: [agent(0), agent(1)], maxConcurrent: 2, retries: 0, maxOutputBytes: 1000, budgetTokens: 50, reuse: new Map([[0, reused(0, 70)]]) });
+    expect(spent.agents.map((a) => a.outcome)).toEqual(["ok", "skipped"]);
+    expect(spent.agents[1]!.reason).toMatch(/token budget of 50 was used up/);
+  });
+});
