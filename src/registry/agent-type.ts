@@ -5,6 +5,9 @@ import type { Validator } from "../validation/json-validator.js";
 
 export type AgentTypeSource = { kind: "builtin" | "user"; root: string; file: string };
 
+/** A schema's `$id` (without a trailing `#`) and where it sits in the file. */
+export type SchemaIdRef = { id: string; field: "input.$id" | "output.$id"; line: number; column: number };
+
 export type AgentType = {
   readonly def: AgentTypeFile;
   readonly source: AgentTypeSource;
@@ -15,4 +18,6 @@ export type AgentType = {
   readonly validateOutput?: Validator;
   /** Where `id:` sits in the file, for diagnostics about the whole type (duplicates, overrides). */
   readonly idPosition: { line: number; column: number };
+  /** The `$id`s of the input and output schemas, for the catalogue's check that no two schemas share one. */
+  readonly schemaIds: readonly SchemaIdRef[];
 };

@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { AgentType } from "./agent-type.js";
 import type { Diagnostic } from "./diagnostic.js";
+import { findDuplicateSchemaIds } from "./duplicate-schema-ids.js";
 import { parseAgentTypeFile, type ParseResult } from "./parse-agent-type.js";
 
 export type RegistryRoot = {
@@ -102,6 +103,7 @@ export function createRegistry(options: RegistryOptions): Registry {
         types.set(id, type);
       }
     }
+    diagnostics.push(...findDuplicateSchemaIds(types.values()));
     for (const file of cache.keys()) if (!seenFiles.has(file)) cache.delete(file);
     return { types, diagnostics };
   }

@@ -2,7 +2,7 @@
 import path from "node:path";
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { AgentTypeSchema, type AgentTypeFile } from "./agent-type-schema.js";
-import type { AgentType, AgentTypeSource } from "./agent-type.js";
+import type { AgentType, AgentTypeSource, SchemaIdRef } from "./agent-type.js";
 import type { Diagnostic } from "./diagnostic.js";
 import { pointerToPath, positionInScalar, positionOf, type Position } from "./yaml-positions.js";
 import { checkJsonSchema, getValidator, type Validator } from "../validation/json-validator.js";
@@ -78,6 +78,7 @@ export function parseAgentTypeFile(options: { text: string; source: AgentTypeSou
       validateInput,
       validateOutput,
       idPosition: positionOf(doc, counter, ["id"]),
+      schemaIds: schemaIdsOf(ctx, def),
     },
   };
 }
@@ -151,6 +152,14 @@ function compileSchema(ctx: Ctx, field: "input" | "output", schema: object | und
     return undefined;
   }
   return getValidator(schema);
+}
+
+function schemaIdsOf(ctx: Ctx, def: AgentTypeFile): SchemaIdRef[] {
+  return (["input", "output"] as const).flatMap((field) => {
+    const raw = (def[field] as { $id?: unknown } | undefined)?.$id;
+    const id = typeof raw === "string" ? raw.replace(/#$/, "") : ""; // "urn:x#" and "urn:x" name the same schema
+    return id ? [{ id, field: `${field}.$id` as const, ...positionOf(ctx.doc, ctx.counter, [field, "$id"]) }] : [];
+  });
 }
 
 function checkTemplate(ctx: Ctx, field: "system" | "task", source: string, declared: Set<string>) {

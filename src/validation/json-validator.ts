@@ -1,5 +1,5 @@
-// One Ajv instance behind a tiny interface: schemas compiled once, cached by identity, errors as short readable text.
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+// JSON Schema validation behind a tiny interface: schemas compiled once, cached by identity, errors as short readable text.
+import { Ajv, type AnySchema, type ErrorObject, type Options, type ValidateFunction } from "ajv";
 
 export type ValidationIssue = { path: string; message: string; keyword: string; params: Record<string, unknown> };
 export type ValidationResult<T = unknown> =
@@ -7,18 +7,18 @@ export type ValidationResult<T = unknown> =
   | { valid: false; issues: ValidationIssue[]; errorMessage: string };
 export type Validator<T = unknown> = (value: unknown) => ValidationResult<T>;
 
-const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, useDefaults: true });
+const OPTIONS: Options = { allErrors: true, strict: false, allowUnionTypes: true, useDefaults: true };
+
+/** Checks schemas against their meta-schema. `validateSchema` compiles only the meta-schema, so no user schema stays here. */
+const metaSchemaChecker = new Ajv(OPTIONS);
+/** Weak by schema object: a validator lives exactly as long as its schema (an agent type's lives as long as the type). */
 const cache = new WeakMap<object, ValidateFunction>();
 
-/** Compile (once) and return a validator. Throws `SchemaCompileError` when the schema itself is invalid. */
+/** Compile (once per schema object) and return a validator. Throws `SchemaCompileError` when the schema itself is invalid. */
 export function getValidator<T = unknown>(schema: object): Validator<T> {
   let fn = cache.get(schema);
   if (!fn) {
-    try {
-      fn = ajv.compile(schema);
-    } catch (error) {
-      throw new SchemaCompileError(error instanceof Error ? error.message : String(error));
-    }
+    fn = compileAlone(schema);
     cache.set(schema, fn);
   }
   const compiled = fn;
@@ -29,11 +29,25 @@ export function getValidator<T = unknown>(schema: object): Validator<T> {
   };
 }
 
-/** Check that a value is a usable JSON Schema; returns the error text or undefined. */
+/**
+ * Each schema gets an Ajv instance of its own (well under a millisecond to create), freed with the schema. A shared
+ * instance refuses a second schema with the same `$id` (an edited drop-in type would not reload) and keeps every
+ * function it compiles in its scope for ever, so a long-lived gateway would grow with each reload.
+ */
+function compileAlone(schema: object): ValidateFunction {
+  try {
+    metaSchemaChecker.validateSchema(schema as AnySchema, true);
+    return new Ajv({ ...OPTIONS, validateSchema: false }).compile(schema as AnySchema);
+  } catch (error) {
+    throw new SchemaCompileError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Check that a value is a usable JSON Schema; returns the error text or undefined. A usable schema stays compiled for `getValidator`. */
 export function checkJsonSchema(schema: unknown): string | undefined {
   if (typeof schema !== "object" || schema === null) return "must be a JSON Schema object";
   try {
-    ajv.compile(schema);
+    getValidator(schema);
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

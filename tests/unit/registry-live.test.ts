@@ -73,3 +73,61 @@ describe("the registry's drop-in folders", () => {
     expect(second).toBe(first);
   });
 });
+
+/** The fixture type with an `$id` on its output schema, and a name that tells editions apart. */
+async function writeTypeWithSchemaId(dir: string, id: string, schemaId: string, name = "Fixture Agent") {
+  const text = (await fs.readFile(VALID, "utf8"))
+    .replace("id: valid_agent", `id: ${id}`)
+    .replace("name: Fixture Agent", `name: ${name}`)
+    .replace("output:\n  type: object", `output:\n  $id: "${schemaId}"\n  type: object`);
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(path.join(dir, `${id}.yaml`), text);
+  return { file: path.join(dir, `${id}.yaml`), idLine: text.split("\n").findIndex((l) => l.includes("$id:")) + 1 };
+}
+
+describe("agent types whose schemas carry an $id", () => {
+  it("stay loaded through every edit of a drop-in file", async () => {
+    const dir = await tempDir();
+    const registry = createRegistry({ roots: [{ dir, kind: "user" }] });
+    for (const edition of ["First", "Second edition", "Third edition of it", "Fourth"]) {
+      await writeTypeWithSchemaId(dir, "schema_with_id", "urn:test:schema-with-id", edition);
+      const snapshot = await registry.refresh();
+      expect(snapshot.diagnostics).toEqual([]);
+      expect(snapshot.types.get("schema_with_id")?.def.name).toBe(edition);
+    }
+  });
+
+  it("validates with each edition's own schema, not a remembered one", async () => {
+    const dir = await tempDir();
+    const registry = createRegistry({ roots: [{ dir, kind: "user" }] });
+    const file = (await writeTypeWithSchemaId(dir, "strict_one", "urn:test:strict")).file;
+    const first = (await registry.refresh()).types.get("strict_one")!;
+    expect(first.validateOutput!({ summary: "s" }).valid).toBe(true);
+    await fs.writeFile(file, (await fs.readFile(file, "utf8")).replace("minLength: 1 }", "minLength: 5 }"));
+    const second = (await registry.refresh()).types.get("strict_one")!;
+    expect(second.validateOutput!({ summary: "s" }).valid).toBe(false);
+    expect(first.validateOutput!({ summary: "s" }).valid).toBe(true);
+  });
+
+  it("warns when two files give a schema the same $id, naming both files; both types still load", async () => {
+    const dir = await tempDir();
+    const one = await writeTypeWithSchemaId(dir, "a_one", "urn:test:shared");
+    const two = await writeTypeWithSchemaId(dir, "a_two", "urn:test:shared#");
+    const snapshot = await createRegistry({ roots: [{ dir, kind: "user" }] }).refresh();
+    expect([...snapshot.types.keys()].sort()).toEqual(["a_one", "a_two"]);
+    expect(snapshot.diagnostics).toEqual([
+      expect.objectContaining({ severity: "warning", file: two.file, line: two.idLine, field: "output.$id", fix: expect.stringMatching(/\$id/) }),
+    ]);
+    expect(snapshot.diagnostics[0]!.message).toContain(`"urn:test:shared"`);
+    expect(snapshot.diagnostics[0]!.message).toContain(one.file);
+  });
+
+  it("does not count an overridden type's $id as a duplicate", async () => {
+    const low = await tempDir();
+    const high = await tempDir();
+    await writeTypeWithSchemaId(low, "same_type", "urn:test:same");
+    await writeTypeWithSchemaId(high, "same_type", "urn:test:same");
+    const snapshot = await createRegistry({ roots: [{ dir: low, kind: "user" }, { dir: high, kind: "user" }] }).refresh();
+    expect(snapshot.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/overrides "same_type"/)]);
+  });
+});

@@ -5,6 +5,7 @@ import { stringify } from "yaml";
 import type { AgentTypeFile } from "../../registry/agent-type-schema.js";
 import type { Diagnostic } from "../../registry/diagnostic.js";
 import { parseAgentTypeFile } from "../../registry/parse-agent-type.js";
+import { compileTemplate, parseTemplate } from "../../render/handlebars-env.js";
 
 export type AgentDesign = {
   agent_name: string;
@@ -25,9 +26,27 @@ export type AgentDesign = {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Text from a model, made safe to sit in a Handlebars template: every `{{` is escaped so it prints literally. */
+/** Characters no template file can hold: NUL stops Handlebars' lexer, a lone surrogate cannot be written as UTF-8. */
+const UNWRITABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text from a model as Handlebars source that renders back to exactly that text (NUL and lone surrogates become U+FFFD).
+ * Only `{{` is special to Handlebars, and a backslash only right before it, so each `{{` becomes `\{{` and everything
+ * else stays as written. A backslash that itself precedes `{{` cannot be escaped (`\\{{` means a backslash and then a
+ * live mustache), so the text is cut there by an empty comment whose `~` removes the one space put before it.
+ */
 export function escapeTemplateText(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\{\{/g, "\\{{");
+  return text.replace(UNWRITABLE, "\uFFFD").replace(/(\\?)\{\{/g, (_, slash: string) => (slash ? "\\ {{~!}}\\{{" : "\\{{"));
+}
+
+/** The text a template prints when it holds no template code (as every generated one); otherwise the template itself. */
+export function unescapeTemplateText(template: string): string {
+  try {
+    const literal = parseTemplate(template).body.every((s) => s.type === "ContentStatement" || s.type === "CommentStatement");
+    return literal ? compileTemplate(template)({}) : template;
+  } catch {
+    return template;
+  }
 }
 
 function asText(value: string | string[] | undefined): string {
@@ -61,9 +80,9 @@ export function designToAgentType(design: AgentDesign, options: { id: string; pu
   const variables = Object.keys((input.properties as object | undefined) ?? {}).filter((k) => IDENTIFIER.test(k) && k !== "task");
   if (input.properties) input.properties = Object.fromEntries(Object.entries(input.properties as object).filter(([k]) => variables.includes(k)));
   const sections = [
-    escapeTemplateText(design.system_prompt.trim()),
-    design.edge_case_handling ? `Edge cases:\n${escapeTemplateText(asText(design.edge_case_handling))}` : "",
-    design.safety_guidelines ? `Safety:\n${escapeTemplateText(asText(design.safety_guidelines))}` : "",
+    design.system_prompt.trim(),
+    design.edge_case_handling ? `Edge cases:\n${asText(design.edge_case_handling)}` : "",
+    design.safety_guidelines ? `Safety:\n${asText(design.safety_guidelines)}` : "",
   ].filter(Boolean);
   const task = ["{{task}}", ...variables.map((v) => `{{#if ${v}}}\n${v}:\n{{fence ${v}}}\n{{/if}}`)].join("\n");
   const description = (design.description || options.purpose || `Agent ${design.agent_name}`).trim().slice(0, 1000);
@@ -78,7 +97,7 @@ export function designToAgentType(design: AgentDesign, options: { id: string; pu
     tier: "standard",
     timeoutSeconds: 180,
     outputFormat: "json",
-    system: sections.join("\n\n"),
+    system: escapeTemplateText(sections.join("\n\n")),
     task,
     input: input as AgentTypeFile["input"],
     output: output as AgentTypeFile["output"],
@@ -123,7 +142,7 @@ export function agentTypeToDesign(def: AgentTypeFile): AgentDesign {
     version: def.version,
     domain: def.category,
     description: def.description,
-    system_prompt: def.system,
+    system_prompt: unescapeTemplateText(def.system),
     input_schema: (def.input as Record<string, unknown> | undefined) ?? { type: "object", properties: {} },
     output_schema: (def.output as Record<string, unknown> | undefined) ?? { type: "object" },
     capabilities: [def.description],
