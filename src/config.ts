@@ -40,6 +40,8 @@ export const PluginConfigSchema = Type.Object(
           'How agents without tools run. "completion" (default): one host-owned completion each (api.runtime.llm.complete): no session, no host lane, only the agent\'s own prompt. "session": a full OpenClaw sub-agent session each (transcripts kept, the host\'s sub-agent lane and preamble).',
       }),
     ),
+    laneReserve: Type.Optional(Type.Integer({ minimum: 0, maximum: 64, description: 'childRuntime "session": slots of the host\'s sub-agent lane (agents.defaults.subagents.maxConcurrent, default 8) left free for the user\'s other conversations; all calls of this plugin together use at most the rest (at least 1). Default 2.' })),
+    keepSessions: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'childRuntime "session" with cleanup "keep": finished child sessions kept for inspection; older ones (and any over 24 h old) are deleted during later calls. Default 20.' })),
     maxConcurrentPerModel: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.maxConcurrent, description: "Completions of one model in flight at once across every call in this gateway (protects the provider). Default 32." })),
   },
   { additionalProperties: false },
@@ -59,6 +61,8 @@ export const CONFIG_DEFAULTS: ResolvedConfig = {
   cleanup: "keep",
   childRuntime: "completion",
   maxConcurrentPerModel: 32,
+  laneReserve: 2,
+  keepSessions: 20,
 };
 
 /** Validates raw plugin config and fills defaults; throws a UserInputError naming the field and the fix. */

@@ -343,7 +343,7 @@ async function attempt(options: {
   } finally {
     clearTimeout(timer);
   }
-  const queuedMs = result.queuedMs ?? portQueuedMs();
+  const queuedMs = portQueuedMs() + (result.queuedMs ?? 0); // our wait for a slot, then the host's own queue
   // No result is accepted after cancellation or past the attempt's time limit.
   if (controller.signal.aborted) return { outcome: "cancelled", error: "the answer arrived after the run stopped", usage: result.usage, queuedMs };
   if (timeout.signal.aborted) return { outcome: "timeout", error: `no answer within ${agent.timeoutMs} ms`, usage: result.usage, queuedMs };

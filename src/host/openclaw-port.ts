@@ -3,6 +3,8 @@
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/core";
 import { SessionError, parseUsage, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
 import { capBytes } from "../engine/check-output.js";
+import type { ModelGate } from "./model-gate.js";
+import type { SessionLedger } from "./session-ledger.js";
 
 export type SubagentRuntime = Pick<OpenClawPluginApi["runtime"]["subagent"], "run" | "waitForRun" | "getSessionMessages" | "deleteSession">;
 
@@ -18,6 +20,13 @@ export type OpenClawPortOptions = {
   lane?: string;
   /** Run children with no tools (default true): they answer from their prompt, and cannot start more agents. */
   disableTools?: boolean;
+  /**
+   * The plugin's share of the host's sub-agent lane, shared by every call in the gateway (key "lane"): children wait
+   * here, not in the host's queue, so waiting never counts against an attempt and other conversations keep slots.
+   */
+  laneGate?: ModelGate;
+  /** Where kept children are remembered so later calls sweep the oldest (cleanup "keep"). */
+  ledger?: SessionLedger;
   log?: (message: string) => void;
 };
 
@@ -46,13 +55,21 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
   const pending = new Map<string, { timer: NodeJS.Timeout; run: () => Promise<void> }>();
   const log = options.log ?? (() => undefined);
 
-  const deleteNow = async (sessionKey: string) => {
-    try {
-      // Keep the transcript: deleting it too costs ~0.7 s per child in the host (measured: 5 children 3.4-3.8 s vs 0.3-0.5 s).
-      await subagent.deleteSession({ sessionKey, deleteTranscript: false });
-    } catch (error) {
-      log(`parallel-agents: deleting ${sessionKey} failed: ${(error as Error).message}`);
-    }
+  // Deletes in flight (a cancelled child's): flushCleanup waits for them, since the host refuses them after the call.
+  const deleting = new Set<Promise<void>>();
+  const active = new Set<Promise<SessionResult>>();
+  const deleteNow = (sessionKey: string): Promise<void> => {
+    const done = (async () => {
+      try {
+        // Keep the transcript: deleting it too costs ~0.7 s per child in the host (measured: 5 children 3.4-3.8 s vs 0.3-0.5 s).
+        await subagent.deleteSession({ sessionKey, deleteTranscript: false });
+      } catch (error) {
+        log(`parallel-agents: deleting ${sessionKey} failed: ${(error as Error).message}`);
+      }
+    })();
+    deleting.add(done);
+    void done.finally(() => deleting.delete(done));
+    return done;
   };
   const deferDelete = (sessionKey: string) => {
     if (options.cleanup !== "delete" || pending.has(sessionKey)) return;
@@ -65,16 +82,41 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
     pending.set(sessionKey, { timer, run });
   };
 
+  // Sessions left by earlier calls are swept while this one runs, and awaited by flushCleanup (inside the call).
+  let sweep: Promise<number> | undefined;
+  const startSweep = () => {
+    if (options.ledger && !sweep) sweep = options.ledger.sweep((key) => subagent.deleteSession({ sessionKey: key, deleteTranscript: false }));
+  };
+
   return {
     name: "openclaw-session",
+    queues: true,
     pendingCleanup: () => pending.size,
     flushCleanup: async () => {
       const runs = [...pending.values()];
       for (const p of runs) clearTimeout(p.timer);
-      await Promise.all(runs.map((p) => p.run()));
+      // Children still starting when the run was cancelled are deleted as soon as the host names them: wait for that
+      // too (at most 10 s), then for every delete.
+      await Promise.race([Promise.allSettled([...active]), new Promise((r) => setTimeout(r, 10_000).unref())]);
+      await Promise.all([...runs.map((p) => p.run()), ...deleting, sweep?.catch(() => 0)]);
     },
     async run(request: SessionRequest): Promise<SessionResult> {
       if (request.signal.aborted) throw new SessionError("aborted", "cancelled before start");
+      startSweep();
+      const release = options.laneGate ? await options.laneGate.acquire("lane", request.signal) : () => undefined;
+      const child = runChild(request);
+      active.add(child);
+      try {
+        return await child;
+      } finally {
+        active.delete(child);
+        release();
+      }
+    },
+  };
+
+  async function runChild(request: SessionRequest): Promise<SessionResult> {
+      request.onStarted?.();
       const sessionKey = childSessionKey(agentId, request.attemptKey);
       const calledAt = Date.now();
       let started;
@@ -94,7 +136,12 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
         throw classifyStartError(error);
       }
       const key = started.sessionKey?.trim() || sessionKey;
-      // Cancelling a child = deleting its session: the host aborts its in-flight model request.
+      // Cancelling a child = deleting its session: the host aborts its in-flight model request. An abort that came
+      // while the host was starting it is acted on now that its key is known.
+      if (request.signal.aborted) {
+        await deleteNow(key);
+        throw new SessionError("aborted", "cancelled while the sub-agent was starting");
+      }
       const onAbort = () => void deleteNow(key);
       request.signal.addEventListener("abort", onAbort, { once: true });
       try {
@@ -119,10 +166,12 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
         return { text: cut.text, truncated: cut.truncated, usage: answer.usage, model: started.runtime ? `${started.runtime.provider}/${started.runtime.model}` : request.model, ...(queuedMs !== undefined ? { queuedMs } : {}) };
       } finally {
         request.signal.removeEventListener("abort", onAbort);
-        if (!request.signal.aborted) deferDelete(key);
+        if (!request.signal.aborted) {
+          if (options.cleanup === "delete") deferDelete(key);
+          else options.ledger?.record(key);
+        }
       }
-    },
-  };
+  }
 }
 
 function classifyStartError(error: unknown): SessionError {

@@ -8,6 +8,7 @@ import type { SessionPort } from "../engine/port.js";
 import { createModelGate, type ModelGate } from "../host/model-gate.js";
 import { createOpenClawLlmPort } from "../host/openclaw-llm-port.js";
 import { createOpenClawPort, type OpenClawPort } from "../host/openclaw-port.js";
+import { createSessionLedger, type SessionLedger } from "../host/session-ledger.js";
 import { userAgentsDir } from "../registry/catalogue-roots.js";
 import type { Registry } from "../registry/create-registry.js";
 import { sharedRegistry } from "./shared-registry.js";
@@ -19,14 +20,31 @@ type Progress = { content: []; details: unknown; progress: { text: string; visib
 
 export type HostToolRun<P, D> = (
   params: P,
-  env: { config: ResolvedConfig; registry: Registry; userDir: string; journalDir: string; signal?: AbortSignal; onProgress: (text: string) => void; port: (cleanup: "delete" | "keep") => SessionPort },
+  env: { config: ResolvedConfig; registry: Registry; userDir: string; journalDir: string; owner: string; signal?: AbortSignal; onProgress: (text: string) => void; port: (cleanup: "delete" | "keep") => SessionPort },
 ) => Promise<{ text: string; details: D }>;
 
-// One gate per gateway process: every call of every tool shares the per-model cap.
-let modelGate: { perModel: number; gate: ModelGate } | undefined;
-function sharedModelGate(perModel: number): ModelGate {
-  if (modelGate?.perModel !== perModel) modelGate = { perModel, gate: createModelGate({ perModel }) };
-  return modelGate.gate;
+// One of each per gateway process, shared by every call of every tool: the per-model cap of host completions, and the
+// plugin's share of the host's sub-agent lane.
+const gates = new Map<string, ModelGate>();
+function sharedGate(kind: "model" | "lane", size: number): ModelGate {
+  const key = `${kind}:${size}`;
+  let gate = gates.get(key);
+  if (!gate) gates.set(key, (gate = createModelGate({ perModel: size })));
+  return gate;
+}
+const ledgers = new Map<string, SessionLedger>();
+function sharedLedger(stateDir: string, keep: number): SessionLedger {
+  const key = `${stateDir}:${keep}`;
+  let ledger = ledgers.get(key);
+  if (!ledger) ledgers.set(key, (ledger = createSessionLedger({ file: path.join(stateDir, "parallel-agents", "child-sessions.json"), keep, maxAgeMs: SESSION_MAX_AGE_MS })));
+  return ledger;
+}
+const SESSION_MAX_AGE_MS = 24 * 3600_000;
+
+/** The host's sub-agent lane cap, `agents.defaults.subagents.maxConcurrent` (OpenClaw's default 8). */
+export function hostLaneCap(config: unknown): number {
+  const value = (config as { agents?: { defaults?: { subagents?: { maxConcurrent?: unknown } } } } | undefined)?.agents?.defaults?.subagents?.maxConcurrent;
+  return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : 8;
 }
 
 export function createHostTool<P, D>(
@@ -53,11 +71,20 @@ export function createHostTool<P, D>(
           registry: sharedRegistry({ promptDirs: config.promptDirs, stateDir }),
           userDir: userAgentsDir(stateDir),
           journalDir: path.join(stateDir, "parallel-agents", "runs"),
+          owner: toolContext.agentId ?? "main",
           signal,
           onProgress: (text) => onUpdate?.({ content: [], details: null, progress: { text, visibility: "channel", privacy: "public", id: `${definition.name}:${toolCallId}` } }),
           port: (cleanup) => {
-            if (config.childRuntime === "completion") return createOpenClawLlmPort({ llm: api.runtime.llm, gate: sharedModelGate(config.maxConcurrentPerModel) });
-            const port = createOpenClawPort({ subagent: api.runtime.subagent, agentId: toolContext.agentId ?? "main", cleanup, log: (m) => api.logger.warn(m) });
+            if (config.childRuntime === "completion") return createOpenClawLlmPort({ llm: api.runtime.llm, gate: sharedGate("model", config.maxConcurrentPerModel) });
+            const lane = hostLaneCap(toolContext.getRuntimeConfig?.() ?? toolContext.runtimeConfig ?? toolContext.config ?? api.config);
+            const port = createOpenClawPort({
+              subagent: api.runtime.subagent,
+              agentId: toolContext.agentId ?? "main",
+              cleanup,
+              laneGate: sharedGate("lane", Math.max(1, lane - config.laneReserve)),
+              ledger: sharedLedger(stateDir, config.keepSessions),
+              log: (m) => api.logger.warn(m),
+            });
             ports.push(port);
             return port;
           },

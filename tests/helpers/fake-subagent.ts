@@ -2,7 +2,7 @@
 import { vi } from "vitest";
 import type { SubagentRuntime } from "../../src/host/openclaw-port.js";
 
-export type Behaviour = { status: "ok" | "error" | "timeout" | "pending" | "hang"; text?: string; error?: string };
+export type Behaviour = { status: "ok" | "error" | "timeout" | "pending" | "hang"; text?: string; error?: string; /** subagent.run takes this long to return (a slow start). */ startDelayMs?: number };
 
 /** A typed fake of api.runtime.subagent: records every call; each run behaves as `behave(message)` says. */
 export function fakeSubagent(behave: (message: string, attempt: number) => Behaviour) {
@@ -12,6 +12,7 @@ export function fakeSubagent(behave: (message: string, attempt: number) => Behav
     run: vi.fn<SubagentRuntime["run"]>(async (params) => {
       runs++;
       const behaviour = behave(params.message, runs);
+      if (behaviour.startDelayMs) await new Promise((r) => setTimeout(r, behaviour.startDelayMs));
       sessions.set(params.sessionKey, { runId: params.idempotencyKey ?? `run-${runs}`, message: params.message, behaviour, deleted: false });
       return { runId: params.idempotencyKey ?? `run-${runs}`, sessionKey: params.sessionKey };
     }),

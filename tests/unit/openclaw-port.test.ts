@@ -1,6 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
 import { childSessionKey, createOpenClawPort, lastAssistant, splitModelRef } from "../../src/host/openclaw-port.js";
+import path from "node:path";
+import { createModelGate } from "../../src/host/model-gate.js";
+import { createSessionLedger } from "../../src/host/session-ledger.js";
 import { fakeSubagent } from "../helpers/fake-subagent.js";
+import { tempDir } from "../helpers/registry.js";
 import { runAgents, type PreparedAgent } from "../../src/engine/run-agents.js";
 import { getValidator } from "../../src/validation/json-validator.js";
 import { SessionError, type SessionRequest } from "../../src/engine/port.js";
@@ -78,6 +82,63 @@ describe("the OpenClaw port over api.runtime.subagent", () => {
     await expect(pending).rejects.toMatchObject({ kind: "aborted" });
     expect(subagent.deleteSession).toHaveBeenCalledTimes(1);
     expect([...sessions.values()][0]!.deleted).toBe(true);
+  });
+
+  it("a child whose start races an abort is deleted as soon as the host names it, and the call waits for that delete", async () => {
+    const { subagent, sessions } = fakeSubagent(() => ({ status: "hang", startDelayMs: 300 }));
+    const port = createOpenClawPort({ subagent, cleanup: "keep" });
+    const agent: PreparedAgent = { id: "a", type: "t", label: "a", format: "text", ladder: [undefined], timeoutMs: 60_000, prompt: { system: "s", message: "m" } };
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50); // while subagent.run is still starting the child
+    const run = await runAgents({ runId: "r", port, agents: [agent], maxConcurrent: 1, retries: 0, maxOutputBytes: 100, signal: controller.signal });
+    expect(run.agents[0]!.outcome).toBe("cancelled");
+    await port.flushCleanup(); // what the plugin does before the tool call returns
+    expect(subagent.deleteSession).toHaveBeenCalledTimes(1);
+    expect([...sessions.values()][0]!.deleted).toBe(true);
+    expect(subagent.waitForRun).not.toHaveBeenCalled();
+  });
+
+  it("waits for the plugin's share of the host lane before starting a child; waiting is not the attempt's time", async () => {
+    const { subagent } = fakeSubagent(() => ({ status: "ok", text: "x", startDelayMs: 150 }));
+    const laneGate = createModelGate({ perModel: 2 });
+    const port = createOpenClawPort({ subagent, cleanup: "keep", laneGate });
+    const agent = (i: number): PreparedAgent => ({ id: `a${i}`, type: "t", label: `a${i}`, format: "text", ladder: [undefined], timeoutMs: 250, prompt: { system: "s", message: `m${i}` } });
+    let running = 0;
+    let peak = 0;
+    // a child holds its lane slot from its start to the end of its run
+    const start = subagent.run.getMockImplementation()!;
+    const wait = subagent.waitForRun.getMockImplementation()!;
+    subagent.run.mockImplementation(async (params) => {
+      peak = Math.max(peak, ++running);
+      return start(params);
+    });
+    subagent.waitForRun.mockImplementation(async (params) => {
+      const result = await wait(params);
+      running--;
+      return result;
+    });
+    const run = await runAgents({ runId: "r", port, agents: [0, 1, 2, 3, 4, 5].map(agent), maxConcurrent: 6, retries: 0, maxOutputBytes: 100 });
+    expect(peak).toBe(2);
+    expect(run.agents.map((a) => a.outcome)).toEqual(Array(6).fill("ok")); // the last waited ~300 ms against a 250 ms limit
+    expect(Math.max(...run.agents.map((a) => a.queuedMs ?? 0))).toBeGreaterThanOrEqual(250);
+  });
+
+  it("remembers kept children and sweeps the oldest beyond the bound at the next call, inside that call", async () => {
+    const dir = await tempDir();
+    const ledger = createSessionLedger({ file: path.join(dir, "children.json"), keep: 3, maxAgeMs: 3_600_000 });
+    const { subagent } = fakeSubagent(() => ({ status: "ok", text: "x" }));
+    for (let call = 0; call < 4; call++) {
+      const port = createOpenClawPort({ subagent, cleanup: "keep", ledger });
+      await Promise.all([0, 1].map((i) => port.run(request({ attemptKey: `c${call}-${i}` }))));
+      await port.flushCleanup();
+    }
+    // 8 children made; each call swept what was over 3 before it: at most 3 + the 2 of the last call remain.
+    expect(ledger.size()).toBeLessThanOrEqual(5);
+    const deleted = subagent.deleteSession.mock.calls.map((c) => c[0].sessionKey);
+    expect(deleted).toContain("agent:main:subagent:parallel-agents-c0-0"); // oldest first
+    expect(deleted).not.toContain("agent:main:subagent:parallel-agents-c3-1");
+    // a fresh ledger on the same file (a gateway restart) still knows them
+    expect(createSessionLedger({ file: path.join(dir, "children.json"), keep: 3, maxAgeMs: 3_600_000 }).size()).toBe(ledger.size());
   });
 
   it("an engine timeout stops the child through the same signal", async () => {
