@@ -1,6 +1,9 @@
 // bench/gateway: parallel_run inside a real OpenClaw gateway, side by side in one run:
 //   1. gateway start time (spawn to /readyz ready, plugin installed from its npm pack)
-//   2. one agent vs 8 agents in parallel through POST /tools/invoke (makespan ratio; goal <= 1.5)
+//   2. both child runtimes, each in its own gateway: host completions (the default) and sub-agent sessions
+//      (childRuntime: "session"): 1 vs 8 vs 32 agents through POST /tools/invoke (makespan ratio against one agent;
+//      goals for completions: 8 <= 1.15, 32 <= 1.25), and bytes per child request against the agent's own prompt
+//      (goal for completions <= 1.1)
 //   3. the old way vs ours for N = 10 at equal model latency: the host model calling core sessions_spawn ten times and
 //      waiting for the announcements, versus one parallel_run call: host model requests, host prompt size, wall time.
 // Run: npm run bench:gateway   (prints figures; not a timed test)
@@ -8,7 +11,8 @@ import { createRegistry } from "../src/registry/create-registry.js";
 import { catalogueRoots } from "../src/registry/catalogue-roots.js";
 import { SAMPLE_OUTPUTS, identifyType } from "../tests/helpers/sample-outputs.js";
 import { startScriptedModelServer, type Reply, type ScriptRequest } from "../tests/helpers/scripted-model-server.js";
-import { startGateway, stopAll } from "../tests/e2e/gateway-harness.js";
+import { startGateway, stopAll, type Gateway } from "../tests/e2e/gateway-harness.js";
+import { renderAgentPrompt } from "../src/render/render-agent-prompt.js";
 import { isHostRequest, lastConversationMessage, messageText } from "../tests/e2e/host-script.js";
 
 const LATENCY_MS = 2000;
@@ -40,30 +44,43 @@ const server = await startScriptedModelServer((r) => {
   return { json: SAMPLE_OUTPUTS[type], delayMs: LATENCY_MS };
 });
 
+const agent = { type: "content_writer_funny", task: "Mondays", input: { topic: "Mondays" } };
+const ownPrompt = renderAgentPrompt({ type: types.get(agent.type)!, task: agent.task, input: agent.input, field: "agents[0]" });
+const ownBytes = Buffer.byteLength(ownPrompt.system) + Buffer.byteLength(ownPrompt.message);
+const WIDTHS = [1, 8, 32];
+
+/** 1 vs 8 vs 32 agents (best of 3, after a warm-up: the first child after start is slow) and bytes per child request. */
+async function widthsOf(gateway: Gateway) {
+  await gateway.invoke("parallel_run", { agents: [agent] });
+  const best = new Map<number, number>();
+  const bytes: number[] = [];
+  const formatBytes: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (const n of WIDTHS) {
+      const before = server.log.length;
+      const t0 = Date.now();
+      const { body } = await gateway.invoke("parallel_run", { agents: Array.from({ length: n }, () => agent), maxConcurrent: 32 });
+      if (body.result.details.counts.ok !== n) throw new Error(`only ${body.result.details.counts.ok}/${n} ok`);
+      best.set(n, Math.min(best.get(n) ?? Infinity, Date.now() - t0));
+      const childRequests = server.log.slice(before).filter((e) => e.tools.length === 0 && e.system.includes("## Output contract"));
+      bytes.push(...childRequests.map((e) => e.bytes));
+      formatBytes.push(...childRequests.map((e) => (e.responseFormat === undefined ? 0 : JSON.stringify({ response_format: e.responseFormat }).length)));
+    }
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { best, bytesPerChild: mean(bytes), formatBytesPerChild: mean(formatBytes) };
+}
+
 const gatewayStarts: number[] = [];
-const gateway = await startGateway({ modelUrl: server.url, toolSearch: false, subagentConcurrency: 16 });
+const sessions = await startGateway({ modelUrl: server.url, toolSearch: false, subagentConcurrency: 32, pluginConfig: { childRuntime: "session" } });
+gatewayStarts.push(sessions.startMs);
+const sessionFigures = await widthsOf(sessions).finally(() => sessions.stop());
+const gateway = await startGateway({ modelUrl: server.url, toolSearch: false });
 gatewayStarts.push(gateway.startMs);
 
 try {
-  // 2. one agent vs eight agents through the gateway (warm-up first: the first child after start is slow)
-  const agent = { type: "content_writer_funny", task: "Mondays", input: { topic: "Mondays" } };
-  await gateway.invoke("parallel_run", { agents: [agent] });
-  const timeOf = async (n: number, cleanup = "delete") => {
-    const t0 = Date.now();
-    const { body } = await gateway.invoke("parallel_run", { agents: Array.from({ length: n }, () => agent), maxConcurrent: 8, cleanup });
-    if (body.result.details.counts.ok !== n) throw new Error(`only ${body.result.details.counts.ok}/${n} ok`);
-    return Date.now() - t0;
-  };
-  const one: number[] = [];
-  const eight: number[] = [];
-  const oneKeep: number[] = [];
-  const eightKeep: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    one.push(await timeOf(1));
-    eight.push(await timeOf(8));
-    oneKeep.push(await timeOf(1, "keep"));
-    eightKeep.push(await timeOf(8, "keep"));
-  }
+  // 2. both runtimes: completions in this gateway, sessions measured above in their own
+  const completionFigures = await widthsOf(gateway);
 
   // 3a. ours: one chat turn whose host model calls parallel_run once with ten agents
   const tenAgents = Array.from({ length: N_OLD }, (_, i) => ({ type: "content_writer_funny", task: `Post ${i + 1}`, input: { topic: "Mondays" } }));
@@ -82,11 +99,11 @@ try {
 
   line(`bench/gateway (node ${process.version}, openclaw 2026.9.6, ${new Date().toISOString()})`);
   line(`gateway start (spawn to /readyz ready): ${(Math.min(...gatewayStarts) / 1000).toFixed(1)} s; plugin install from npm pack: ${(gateway.installMs / 1000).toFixed(1)} s`);
-  const b1 = Math.min(...one);
-  const b8 = Math.min(...eight);
-  line(`one agent vs 8 in parallel through POST /tools/invoke, ${LATENCY_MS} ms model latency (best of 3):`);
-  line(`  cleanup delete (default): 1 agent ${b1} ms, 8 agents ${b8} ms, ratio ${(b8 / b1).toFixed(2)} (goal <= 1.5)`);
-  line(`  cleanup keep:             1 agent ${Math.min(...oneKeep)} ms, 8 agents ${Math.min(...eightKeep)} ms, ratio ${(Math.min(...eightKeep) / Math.min(...oneKeep)).toFixed(2)}`);
+  line(`1 vs 8 vs 32 agents through POST /tools/invoke, ${LATENCY_MS} ms model latency, maxConcurrent 32 (best of 3); agent's own prompt ${ownBytes} bytes:`);
+  for (const [name, f, goals] of [["host completions (default)", completionFigures, " (goals: 8 <= 1.15, 32 <= 1.25; bytes <= 1.1)"], ["sub-agent sessions        ", sessionFigures, " (host lane 32, cleanup keep)"]] as const) {
+    const b1 = f.best.get(1)!;
+    line(`  ${name}: 1 agent ${b1} ms; 8 agents ${f.best.get(8)} ms = ${(f.best.get(8)! / b1).toFixed(2)} x; 32 agents ${f.best.get(32)} ms = ${(f.best.get(32)! / b1).toFixed(2)} x; ${Math.round(f.bytesPerChild)} bytes per child request = ${(f.bytesPerChild / ownBytes).toFixed(2)} x the agent's prompt (${(f.formatBytesPerChild / ownBytes).toFixed(2)} of it the response_format schema; without it ${((f.bytesPerChild - f.formatBytesPerChild) / ownBytes).toFixed(2)} x)${goals}`);
+  }
   line(`the old way vs ours, N = ${N_OLD} agents, ${LATENCY_MS} ms model latency, one chat turn each:`);
   old.note = `${oldWayResults} of ${N_OLD} results${old.note ? `, ${old.note}` : ""}`;
   ours.note = `${N_OLD} of ${N_OLD} results`;

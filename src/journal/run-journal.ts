@@ -6,7 +6,7 @@ import type { AgentResult } from "../engine/outcome.js";
 import { createRedactor, stringifyRedacted } from "./redact-secrets.js";
 
 export type JournalEvent =
-  | { t: "run-start"; runId: string; tool: string; params: unknown; at: number }
+  | { t: "run-start"; runId: string; tool: string; params: unknown; at: number; /** the calling agent, inside OpenClaw */ owner?: string }
   | { t: "attempt"; index: number; attempt: unknown; at: number }
   | { t: "agent-end"; result: AgentResult; at: number }
   | { t: "run-end"; counts: unknown; stopReason?: string; at: number }
@@ -85,7 +85,7 @@ function endsWithNewline(fd: number): boolean {
   return last[0] === 0x0a;
 }
 
-export type LoadedRun = { runId: string; tool: string; params: unknown; startedAt: number; results: Map<number, AgentResult>; ended: boolean; counts?: unknown; events: number; tornLines: number; plan?: unknown; items: Map<number, unknown> };
+export type LoadedRun = { runId: string; tool: string; owner?: string; params: unknown; startedAt: number; results: Map<number, AgentResult>; ended: boolean; counts?: unknown; events: number; tornLines: number; plan?: unknown; items: Map<number, unknown> };
 
 export function readJournal(file: string): LoadedRun {
   const lines = fs.readFileSync(file, "utf8").split("\n");
@@ -117,7 +117,7 @@ export function readJournal(file: string): LoadedRun {
     else if (event.t === "item") items.set(event.index, event.value);
   }
   if (!start) throw new Error(`${file} has no run-start event`);
-  return { runId: start.runId, tool: start.tool, params: start.params, startedAt: start.at, results, ended, counts, events, tornLines, plan, items };
+  return { runId: start.runId, tool: start.tool, ...(start.owner ? { owner: start.owner } : {}), params: start.params, startedAt: start.at, results, ended, counts, events, tornLines, plan, items };
 }
 
 export function listRuns(dir: string): LoadedRun[] {
@@ -135,6 +135,33 @@ export function listRuns(dir: string): LoadedRun[] {
     .sort((a, b) => b.startedAt - a.startedAt);
 }
 
+/** Journals read when looking for the latest unfinished run (newest first by modification time). */
+const LATEST_SCAN = 50;
+
+/**
+ * The newest run of `tool` (and `owner`, when given) that is unfinished: it never ended (the process died), or it ended
+ * with agents a resume would run again (cancelled, skipped). What `resume: "latest"` finishes.
+ */
+export function latestUnfinishedRun(dir: string, tool: string, owner?: string): LoadedRun | undefined {
+  if (!fs.existsSync(dir)) return undefined;
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".jsonl"))
+    .map((f) => ({ f, mtime: fs.statSync(path.join(dir, f)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime)
+    .slice(0, LATEST_SCAN);
+  for (const { f } of files) {
+    try {
+      const run = readJournal(path.join(dir, f));
+      const unfinished = !run.ended || reusableResults(run).size < run.results.size;
+      if (run.tool === tool && unfinished && (owner === undefined || run.owner === undefined || run.owner === owner)) return run;
+    } catch {
+      // not a journal we can read: look further
+    }
+  }
+  return undefined;
+}
+
 /** Results that a resume keeps: every final outcome except cancelled and skipped (those never really ran to the end). */
 export function reusableResults(run: LoadedRun): Map<number, AgentResult> {
   return new Map([...run.results].filter(([, r]) => r.outcome !== "cancelled" && r.outcome !== "skipped"));
@@ -145,7 +172,7 @@ export function reusableResults(run: LoadedRun): Map<number, AgentResult> {
  * once the call has been checked, so a refused call leaves no journal behind, and close what it returns however the run
  * ends (`using journal = started.open()`). `secrets` are the values to keep out of it (see `openJournal`).
  */
-export function startJournaledRun(options: { dir: string | undefined; tool: string; raw: unknown; newRunId: string; secrets?: JournalOptions["secrets"] }): { runId: string; params: unknown; loaded?: LoadedRun; open: () => RunJournal | undefined } {
+export function startJournaledRun(options: { dir: string | undefined; tool: string; raw: unknown; newRunId: string; secrets?: JournalOptions["secrets"]; owner?: string }): { runId: string; params: unknown; loaded?: LoadedRun; open: () => RunJournal | undefined } {
   const { dir } = options;
   const resume = typeof options.raw === "object" && options.raw !== null ? (options.raw as { resume?: unknown }).resume : undefined;
   if (resume === undefined) {
@@ -153,17 +180,24 @@ export function startJournaledRun(options: { dir: string | undefined; tool: stri
       if (!dir) return undefined;
       pruneJournals(dir, MAX_JOURNALS - 1);
       const journal = openJournal(dir, options.newRunId, { secrets: options.secrets });
-      journal.append({ t: "run-start", runId: options.newRunId, tool: options.tool, params: options.raw, at: Date.now() });
+      journal.append({ t: "run-start", runId: options.newRunId, tool: options.tool, params: options.raw, at: Date.now(), ...(options.owner ? { owner: options.owner } : {}) });
       return journal;
     };
     return { runId: options.newRunId, params: options.raw, open };
   }
   if (typeof resume !== "string" || !dir) throw new ResumeError(`resume needs the id of a journaled run (got ${JSON.stringify(resume)})`);
   let loaded: LoadedRun;
-  try {
-    loaded = readJournal(journalFile(dir, resume));
-  } catch (error) {
-    throw new ResumeError(`no journal for run "${resume}": ${(error as Error).message}`);
+  if (resume === "latest") {
+    // after a gateway restart the host model has no run id: the newest unfinished run of this tool (and caller)
+    const latest = latestUnfinishedRun(dir, options.tool, options.owner);
+    if (!latest) throw new ResumeError(`no unfinished ${options.tool} run to resume`);
+    loaded = latest;
+  } else {
+    try {
+      loaded = readJournal(journalFile(dir, resume));
+    } catch (error) {
+      throw new ResumeError(`no journal for run "${resume}": ${(error as Error).message}`);
+    }
   }
   if (loaded.tool !== options.tool) throw new ResumeError(`run "${resume}" is a ${loaded.tool} run, not ${options.tool}`);
   const open = () => {

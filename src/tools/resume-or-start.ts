@@ -2,11 +2,16 @@
 import { UserInputError } from "../errors.js";
 import { ResumeError, startJournaledRun } from "../journal/run-journal.js";
 
+/** The first progress line of a run: its id, so a host that loses the call (a gateway restart) can still resume it. */
+export function startedLine(tool: string, runId: string, resumed: boolean, agents: number): string {
+  return `${tool} ${runId} ${resumed ? "resumed" : "started"} with ${agents} agent${agents === 1 ? "" : "s"}; if it is interrupted, call ${tool} again with resume: "${runId}" (or "latest")`;
+}
+
 export function resumeOrStart(options: Parameters<typeof startJournaledRun>[0]): ReturnType<typeof startJournaledRun> {
   try {
     return startJournaledRun(options);
   } catch (error) {
-    if (error instanceof ResumeError) throw new UserInputError({ field: "resume", value: (options.raw as { resume?: unknown }).resume, message: error.message, fix: "pass the runId of an earlier run of this tool (see `parallel-agents runs`)" });
+    if (error instanceof ResumeError) throw new UserInputError({ field: "resume", value: (options.raw as { resume?: unknown }).resume, message: error.message, fix: 'pass the runId of an earlier run of this tool (see `parallel-agents runs`), or "latest" for the newest unfinished one' });
     throw error;
   }
 }

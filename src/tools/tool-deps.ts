@@ -11,6 +11,8 @@ export type ToolDeps = {
   /** Called with short public progress lines. */
   onProgress?: (text: string) => void;
   runId?: string;
+  /** The calling agent (inside OpenClaw): recorded in the journal, so `resume: "latest"` finds its own runs. */
+  owner?: string;
   /** Secret values (e.g. the API key in use) kept out of run journals. */
   journalSecrets?: ReadonlyArray<string | undefined>;
   /** Engine backoff of same-model retries (tests shorten it). */

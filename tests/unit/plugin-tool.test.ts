@@ -89,7 +89,8 @@ describe("the parallel_run plugin tool on sub-agent sessions (childRuntime: sess
     const check = getValidator(ParallelRunResultSchema)(result.details);
     expect(check.valid ? "" : check.errorMessage).toBe("");
     expect(result.details.agents.map((a) => a.label)).toEqual(["content_writer_funny", "content_writer_funny #2"]);
-    expect(updates).toEqual([expect.stringMatching(/^1\/2 done: content_writer_funny.* ok/), expect.stringMatching(/^2\/2 done/)]);
+    const runId = result.details.runId;
+    expect(updates).toEqual([`parallel_run ${runId} started with 2 agents; if it is interrupted, call parallel_run again with resume: "${runId}" (or "latest")`, expect.stringMatching(/^1\/2 done: content_writer_funny.* ok/), expect.stringMatching(/^2\/2 done/)]);
     expect(subagent.run.mock.calls.every((c) => c[0].sessionKey.startsWith("agent:main:subagent:parallel-agents-"))).toBe(true);
   });
 

@@ -20,7 +20,7 @@ import { planRefusedResult } from "./plan-refusal.js";
 import type { OrchestrateResultSchema } from "./result-schema.js";
 import { formatPlanProblem, validatePlan, type Plan, type PlanCheck } from "./validate-plan.js";
 import { reusableResults } from "../../journal/run-journal.js";
-import { resumeOrStart } from "../resume-or-start.js";
+import { resumeOrStart, startedLine } from "../resume-or-start.js";
 
 export type OrchestrateDeps = ToolDeps & { port: SessionPort; /** Folder of run journals: the run is journaled and resumable. */ journalDir?: string };
 
@@ -39,7 +39,7 @@ export function parseOrchestrateParams(raw: unknown): OrchestrateParamsT {
 export type OrchestrateDetails = Static<typeof OrchestrateResultSchema>;
 
 export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps): Promise<{ text: string; details: OrchestrateDetails }> {
-  const started = resumeOrStart({ dir: deps.journalDir, tool: "orchestrate", raw, newRunId: deps.runId ?? `or-${randomUUID().slice(0, 8)}`, secrets: deps.journalSecrets });
+  const started = resumeOrStart({ dir: deps.journalDir, tool: "orchestrate", raw, newRunId: deps.runId ?? `or-${randomUUID().slice(0, 8)}`, secrets: deps.journalSecrets, owner: deps.owner });
   const params = parseOrchestrateParams(started.params);
   const runId = started.runId;
   let { types } = await deps.registry.refresh();
@@ -96,6 +96,7 @@ export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps): P
   }
 
   using journal = started.open();
+  deps.onProgress?.(startedLine("orchestrate", runId, started.loaded !== undefined, plan.tasks.length));
   if (!started.loaded?.plan) journal?.append({ t: "plan", plan, at: Date.now() });
 
   // 2. Types the plan needs but the catalogue lacks (allowCreateTypes): created by refine_agent first.

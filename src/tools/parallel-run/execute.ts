@@ -6,13 +6,13 @@ import { runAgents, type RunEvent, type RunResult } from "../../engine/run-agent
 import { prepareParallelRun, type PreparedRun } from "./prepare.js";
 import { runDetails, summarizeRun } from "./format-result.js";
 import { reusableResults } from "../../journal/run-journal.js";
-import { resumeOrStart } from "../resume-or-start.js";
+import { resumeOrStart, startedLine } from "../resume-or-start.js";
 
 export type ParallelRunDeps = Omit<ToolDeps, "userDir" | "onProgress"> & {
   /** The port, or a factory given the checked call (e.g. for its cleanup mode). */
   port: SessionPort | ((prepared: PreparedRun) => SessionPort);
   /** Called with a short line as each agent finishes. */
-  onProgress?: (text: string, event: RunEvent) => void;
+  onProgress?: (text: string, event?: RunEvent) => void;
   /** Folder of run journals; when set, the run is journaled and `resume` can finish it. */
   journalDir?: string;
   /** Called with every engine event (after the journal has it). */
@@ -25,12 +25,13 @@ export type ParallelRunOutput = { text: string; details: ReturnType<typeof runDe
 
 export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): Promise<ParallelRunOutput> {
   const snapshot = await deps.registry.refresh();
-  const started = resumeOrStart({ dir: deps.journalDir, tool: "parallel_run", raw, newRunId: deps.runId ?? `pr-${randomUUID().slice(0, 8)}`, secrets: deps.journalSecrets });
+  const started = resumeOrStart({ dir: deps.journalDir, tool: "parallel_run", raw, newRunId: deps.runId ?? `pr-${randomUUID().slice(0, 8)}`, secrets: deps.journalSecrets, owner: deps.owner });
   const { runId, params } = started;
   const reuse = started.loaded ? reusableResults(started.loaded) : undefined;
   const prepared = prepareParallelRun(params, { config: deps.config, types: snapshot.types });
   using journal = started.open();
   deps.onPrepared?.(prepared);
+  deps.onProgress?.(startedLine("parallel_run", runId, started.loaded !== undefined, prepared.agents.length));
   let finished = reuse?.size ?? 0;
   const run = await runAgents({
     runId,

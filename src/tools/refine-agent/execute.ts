@@ -15,7 +15,7 @@ import { agentTypeToDesign, toSnakeId, type AgentDesign } from "./design-to-agen
 import { RefineAgentParams, type NewAgentRequestT, type RefineAgentParamsT } from "./params.js";
 import { computeReviewScore, weightsFromRubric, type DesignReview } from "./review-score.js";
 import { saveDesign } from "./save-agent-type.js";
-import { resumeOrStart } from "../resume-or-start.js";
+import { resumeOrStart, startedLine } from "../resume-or-start.js";
 
 /** A round must beat the previous one by at least this much, or the loop stops as a plateau. */
 export const PLATEAU_DELTA = 0.25;
@@ -44,7 +44,7 @@ export function parseRefineParams(raw: unknown): RefineAgentParamsT {
 }
 
 export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
-  const started = resumeOrStart({ dir: deps.journalDir, tool: "refine_agent", raw, newRunId: deps.runId ?? `ra-${randomUUID().slice(0, 8)}`, secrets: deps.journalSecrets });
+  const started = resumeOrStart({ dir: deps.journalDir, tool: "refine_agent", raw, newRunId: deps.runId ?? `ra-${randomUUID().slice(0, 8)}`, secrets: deps.journalSecrets, owner: deps.owner });
   const params = parseRefineParams(started.params);
   const { types } = await deps.registry.refresh();
   const need = (id: string) => {
@@ -63,6 +63,7 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
 
   const runId = started.runId;
   using journal = started.open();
+  deps.onProgress?.(startedLine("refine_agent", runId, started.loaded !== undefined, params.agents.length));
   const finished = (started.loaded?.items ?? new Map()) as Map<number, RefinedAgent>;
   const target = params.targetScore ?? 8.5;
   const maxRounds = params.maxRounds ?? 3;
