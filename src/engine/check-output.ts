@@ -1,7 +1,7 @@
 // Turns an agent's raw answer into a checked output: parsed and schema-validated for json types, non-empty otherwise.
 import type { AgentTypeFile } from "../registry/agent-type-schema.js";
 import type { Validator } from "../validation/json-validator.js";
-import { extractJson } from "./extract-json.js";
+import { extractJsonCandidates } from "./extract-json.js";
 
 export type OutputCheck =
   | { status: "ok"; output: unknown }
@@ -11,25 +11,30 @@ export type OutputCheck =
 export function checkOutput(options: { text: string; truncated?: boolean; format: AgentTypeFile["outputFormat"]; validate?: Validator; maxOutputBytes: number }): OutputCheck {
   const { text, format } = options;
   if (text.trim() === "") return { status: "empty", error: "the agent returned no text" };
-  if (format !== "json") {
-    if (options.truncated) return { status: "invalid", error: `the answer was cut at ${options.maxOutputBytes} bytes` };
-    return { status: "ok", output: text.trim() };
+  // A cut answer is never accepted, in any format: the JSON value found in it may be an earlier, shorter one.
+  if (options.truncated) return { status: "invalid", error: `the answer was cut at ${options.maxOutputBytes} bytes (maxOutputBytes); a cut answer is never accepted` };
+  if (format !== "json") return { status: "ok", output: text.trim() };
+  const found = extractJsonCandidates(text);
+  if (!found.ok) return { status: "invalid", error: `output is not JSON: ${found.error}` };
+  if (!options.validate) return { status: "ok", output: found.values[0] };
+  let first: string | undefined;
+  for (const value of found.values) {
+    const result = options.validate(value);
+    if (result.valid) return { status: "ok", output: result.data };
+    first ??= result.errorMessage;
   }
-  const parsed = extractJson(text);
-  if (!parsed.ok) {
-    const cut = options.truncated ? ` (the answer was cut at ${options.maxOutputBytes} bytes)` : "";
-    return { status: "invalid", error: `output is not JSON: ${parsed.error}${cut}` };
-  }
-  if (!options.validate) return { status: "ok", output: parsed.value };
-  const result = options.validate(parsed.value);
-  if (result.valid) return { status: "ok", output: result.data };
-  return { status: "invalid", error: `output does not match the schema: ${result.errorMessage}`, issues: result.errorMessage };
+  // None fits: report the first value's issues. It is the one taken without a schema (the whole answer, else a fenced
+  // block, else the first in prose), so the repair prompt talks about the value the answer presents as its result.
+  const issues = first ?? "";
+  const others = found.values.length > 1 ? ` (none of the ${found.values.length - 1} other JSON values in the answer matches either)` : "";
+  return { status: "invalid", error: `output does not match the schema: ${issues}${others}`, issues };
 }
 
 /** Cuts text to at most `maxBytes` UTF-8 bytes without splitting a character. */
 export function capBytes(text: string, maxBytes: number): { text: string; truncated: boolean } {
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes <= maxBytes) return { text, truncated: false };
-  const cut = Buffer.from(text, "utf8").subarray(0, maxBytes).toString("utf8");
+  // Every character takes at least one byte, so the first maxBytes characters hold the cut: encode only those.
+  const cut = Buffer.from(text.slice(0, maxBytes), "utf8").subarray(0, maxBytes).toString("utf8");
   return { text: cut.endsWith("\uFFFD") ? cut.slice(0, -1) : cut, truncated: true };
 }
