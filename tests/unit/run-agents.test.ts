@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runAgents, type PreparedAgent } from "../../src/engine/run-agents.js";
-import type { SessionPort, SessionRequest } from "../../src/engine/port.js";
+import { SessionError, type SessionPort, type SessionRequest } from "../../src/engine/port.js";
 import { getValidator } from "../../src/validation/json-validator.js";
 
 const validate = getValidator({ type: "object", required: ["n"], properties: { n: { type: "number" } } });
@@ -117,5 +117,31 @@ describe("runAgents: resume", () => {
     const spent = await runAgents({ runId: "r", port: p.port, agents: [agent(0), agent(1)], maxConcurrent: 2, retries: 0, maxOutputBytes: 1000, budgetTokens: 50, reuse: new Map([[0, reused(0, 70)]]) });
     expect(spent.agents.map((a) => a.outcome)).toEqual(["ok", "skipped"]);
     expect(spent.agents[1]!.reason).toMatch(/token budget of 50 was used up/);
+  });
+});
+
+describe("runAgents: stopped between attempts", () => {
+  const failingOnce = (): SessionPort => {
+    let calls = 0;
+    return {
+      name: "failing-once",
+      async run() {
+        if (++calls === 1) throw new SessionError("transient", "HTTP 503");
+        return { text: JSON.stringify({ n: 1 }) };
+      },
+    };
+  };
+
+  it("an agent cancelled while it waits to retry ends cancelled (so resume runs it again), not failed", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const run = await runAgents({ runId: "r", port: failingOnce(), agents: [agent(0)], maxConcurrent: 1, retries: 1, maxOutputBytes: 1000, backoff: { baseMs: 5000, maxMs: 5000 }, signal: controller.signal });
+    expect(run.agents[0]!.outcome).toBe("cancelled");
+    expect(run.agents[0]!.attempts.map((a) => a.outcome)).toEqual(["transient"]);
+  });
+
+  it("an agent whose run deadline passes while it waits to retry ends timeout", async () => {
+    const run = await runAgents({ runId: "r", port: failingOnce(), agents: [agent(0)], maxConcurrent: 1, retries: 1, maxOutputBytes: 1000, backoff: { baseMs: 5000, maxMs: 5000 }, deadlineMs: 100 });
+    expect(run.agents[0]!.outcome).toBe("timeout");
   });
 });
