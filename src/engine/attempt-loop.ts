@@ -1,0 +1,114 @@
+// One agent's attempts: acts on the pure decision (decideNext) after each attempt: accept, retry on the same model
+// after a backoff, repair with the problems named, climb the ladder, or stop with a final outcome.
+import { sleep } from "./abort.js";
+import { runAttempt, type AttemptResult } from "./attempt.js";
+import { backoffDelay, decideNext, finalOutcomeOf, type Decision } from "./decide-next.js";
+import type { AgentResult, AttemptRecord, Outcome } from "./outcome.js";
+import { addUsage, type SessionPort, type Usage } from "./port.js";
+import { buildRepairMessage } from "./repair-message.js";
+import type { Backoff, PreparedAgent, RunEvent, StopInfo } from "./run-types.js";
+import type { RenderedPrompt } from "../render/render-agent-prompt.js";
+
+/** What the scheduler lends each agent's attempt loop: the run's stop, its budgets, and where events go. */
+export type RunControls = {
+  port: SessionPort;
+  retries: number;
+  maxOutputBytes: number;
+  backoff: Backoff;
+  now: () => number;
+  runSignal: AbortSignal;
+  stopInfo: () => StopInfo | undefined;
+  /** Counts the attempt about to start; returns why it may not (a budget or the attempt cap), or undefined. */
+  takeAttempt: () => string | undefined;
+  /** Adds an attempt's usage to the run's (the token budget counts it). */
+  addUsage: (usage: Usage | undefined) => void;
+  emit: (event: RunEvent) => void;
+  attemptKey: (index: number, attempt: number) => string;
+};
+
+/** Where the agent's loop is: which rung, how many retries there, and whether the repair was used. */
+type LoopState = { rung: number; retriesOnRung: number; repairedOnRung: boolean; repairIssues?: string; kind: AttemptRecord["kind"] };
+
+export async function runAgentAttempts(controls: RunControls, index: number, agent: PreparedAgent, dependencies: () => AgentResult[]): Promise<AgentResult> {
+  const record = createAgentRecord(controls, index, agent);
+  let prompt: RenderedPrompt;
+  try {
+    prompt = typeof agent.prompt === "function" ? agent.prompt(dependencies()) : agent.prompt;
+  } catch (error) {
+    return record.done("failed", null, `could not build the prompt from its dependencies: ${(error as Error).message}`);
+  }
+  const state: LoopState = { rung: 0, retriesOnRung: 0, repairedOnRung: false, kind: "first" };
+  let last: AttemptResult | undefined;
+  for (;;) {
+    const halted = controls.stopInfo();
+    // Stopped between attempts (backoff, before a repair): the kind of stop decides, so resume runs it again.
+    if (halted) return record.done(halted.kind === "deadline" ? "timeout" : "cancelled", null, halted.message);
+    const blocked = controls.takeAttempt();
+    if (blocked) return record.done(last ? finalOutcomeOf(last.outcome) : "skipped", null, blocked);
+    const model = agent.ladder[state.rung];
+    const message = state.repairIssues !== undefined ? buildRepairMessage({ message: prompt.message, previous: record.lastText() ?? "", issues: state.repairIssues }) : prompt.message;
+    const startedAt = controls.now();
+    last = await runAttempt({ agent, model, message, system: prompt.system, attemptKey: controls.attemptKey(index, record.attempts.length + 1), runSignal: controls.runSignal, maxOutputBytes: controls.maxOutputBytes, port: controls.port });
+    record.add(last, model, state.kind, startedAt);
+    if (last.outcome === "cancelled" || last.outcome === "timeout") {
+      const stopped = controls.stopInfo();
+      if (stopped) return record.done(stopped.kind === "deadline" ? "timeout" : "cancelled", null, stopped.message);
+    }
+    const decision = decideNext({ outcome: last.outcome, rung: state.rung, rungs: agent.ladder.length, retriesOnRung: state.retriesOnRung, repairedOnRung: state.repairedOnRung, maxRetries: controls.retries, retryAfterMs: last.retryAfterMs, backoffMs: backoffDelay(state.retriesOnRung, controls.backoff) });
+    if (decision.action === "accept") return record.done("ok", last.output);
+    if (decision.action === "stop") return record.done(decision.outcome, null, last.error);
+    advance(state, decision, last);
+    if (decision.action === "retry") await sleep(decision.delayMs, controls.runSignal);
+  }
+}
+
+/** Moves the loop to its next attempt as the decision says. */
+function advance(state: LoopState, decision: Exclude<Decision, { action: "accept" | "stop" }>, last: AttemptResult): void {
+  switch (decision.action) {
+    case "retry":
+      state.retriesOnRung++;
+      state.kind = "retry";
+      state.repairIssues = undefined;
+      return;
+    case "repair":
+      state.repairedOnRung = true;
+      state.repairIssues = last.error ?? "the answer did not match the output contract";
+      state.kind = "repair";
+      return;
+    case "escalate":
+      state.rung++;
+      state.retriesOnRung = 0;
+      state.repairedOnRung = false;
+      state.repairIssues = undefined;
+      state.kind = "escalation";
+  }
+}
+
+/** The evidence an agent collects over its attempts, and its one final result. */
+function createAgentRecord(controls: RunControls, index: number, agent: PreparedAgent) {
+  const startedAt = controls.now();
+  controls.emit({ type: "agent-started", index, at: startedAt });
+  const attempts: AttemptRecord[] = [];
+  let usage: Usage | undefined;
+  let lastText: string | null = null;
+  let lastModel: string | null = agent.ladder[0] ?? null;
+  let queuedMs = 0;
+  return {
+    attempts,
+    lastText: () => lastText,
+    add(result: AttemptResult, model: string | undefined, kind: AttemptRecord["kind"], attemptStart: number) {
+      queuedMs += result.queuedMs ?? 0;
+      const attempt: AttemptRecord = { attempt: attempts.length + 1, model: result.answeredBy ?? model ?? null, kind, outcome: result.outcome, startedAt: attemptStart, durationMs: controls.now() - attemptStart, ...(result.queuedMs ? { queuedMs: result.queuedMs } : {}), ...(result.error ? { error: result.error } : {}), ...(result.usage ? { usage: result.usage } : {}) };
+      attempts.push(attempt);
+      if (result.text !== undefined) lastText = result.text;
+      lastModel = result.answeredBy ?? model ?? null;
+      usage = addUsage(usage, result.usage);
+      controls.addUsage(result.usage);
+      controls.emit({ type: "attempt-ended", index, attempt });
+    },
+    done(outcome: Outcome, output: unknown, reason?: string): AgentResult {
+      const endedAt = controls.now();
+      return { index, id: agent.id, type: agent.type, label: agent.label, outcome, output, text: lastText, model: lastModel, attempts, reason, startedAt, endedAt, durationMs: endedAt - startedAt, usage, runtime: controls.port.name, ...(queuedMs > 0 ? { queuedMs } : {}) };
+    },
+  };
+}

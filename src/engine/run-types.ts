@@ -1,0 +1,78 @@
+// The engine's vocabulary: what it is given (prepared agents, options) and what it returns (a run's result, events).
+import type { Static } from "@sinclair/typebox";
+import type { OutputFormat } from "../registry/agent-type-schema.js";
+import type { RenderedPrompt } from "../render/render-agent-prompt.js";
+import type { Validator } from "../validation/json-validator.js";
+import type { AgentResult, AttemptRecord, Outcome } from "./outcome.js";
+import type { SessionPort, Usage } from "./port.js";
+
+export type PreparedAgent = {
+  id: string;
+  type: string;
+  label: string;
+  format: Static<typeof OutputFormat>;
+  validateOutput?: Validator;
+  /** The JSON Schema behind validateOutput, offered to ports that can ask for constrained output. */
+  outputSchema?: object;
+  /** Models to try in order; `undefined` is the host's default model. At least one rung. */
+  ladder: ReadonlyArray<string | undefined>;
+  timeoutMs: number;
+  /** Indexes of agents whose ok result this one needs. */
+  dependsOn?: readonly number[];
+  /** The prompt, or a builder that makes it from the dependencies' results once they are ok. */
+  prompt: RenderedPrompt | ((dependencies: AgentResult[]) => RenderedPrompt);
+};
+
+export type WaitPolicy = "all" | { first: number };
+
+export type RunEvent =
+  | { type: "agent-started"; index: number; at: number }
+  | { type: "attempt-ended"; index: number; attempt: AttemptRecord }
+  | { type: "agent-ended"; result: AgentResult };
+
+export type Backoff = { baseMs: number; maxMs: number; random?: () => number };
+
+export type RunOptions = {
+  runId: string;
+  port: SessionPort;
+  agents: readonly PreparedAgent[];
+  /** Agents running at once. */
+  maxConcurrent: number;
+  /** Same-model retries of transient faults (and timeouts) per rung. */
+  retries: number;
+  /** Keep at most this many bytes of each answer. */
+  maxOutputBytes: number;
+  /** @default "all" */
+  wait?: WaitPolicy;
+  /** Whole-run deadline in ms from start; agents running then time out, unstarted ones are skipped. */
+  deadlineMs?: number;
+  /** Cap on attempts across all agents. */
+  maxAttempts?: number;
+  /** Stop starting attempts once reported usage reaches this many tokens. */
+  budgetTokens?: number;
+  /** Backoff of same-model retries. @default { baseMs: 500, maxMs: 8000 } */
+  backoff?: Backoff;
+  /** Cancels the whole run. */
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  /** Results of a previous run of the same agents, reused as they are (resume). */
+  reuse?: ReadonlyMap<number, AgentResult>;
+  now?: () => number;
+};
+
+export type RunResult = {
+  runId: string;
+  agents: AgentResult[];
+  counts: Record<Outcome, number>;
+  usage?: Usage;
+  attempts: number;
+  startedAt: number;
+  endedAt: number;
+  durationMs: number;
+  /** Why the run stopped early, if it did. */
+  stopReason?: string;
+};
+
+/** Why a run stopped everything at once: cancelled from outside, its deadline, or its wait policy met. */
+export type StopKind = "cancelled" | "deadline" | "first";
+export type StopInfo = { kind: StopKind; message: string };
