@@ -6,8 +6,7 @@ import { backoffDelay, decideNext, finalOutcomeOf, type Decision } from "./decid
 import type { AgentResult, AttemptRecord, Outcome } from "./outcome.js";
 import { addUsage, type SessionPort, type Usage } from "./port.js";
 import { buildRepairMessage } from "./repair-message.js";
-import type { Backoff, PreparedAgent, RunEvent, StopInfo } from "./run-types.js";
-import type { RenderedPrompt } from "../render/render-agent-prompt.js";
+import type { Backoff, PreparedAgent, RenderedPrompt, RunEvent, StopInfo } from "./run-types.js";
 
 /** What the scheduler lends each agent's attempt loop: the run's stop, its budgets, and where events go. */
 export type RunControls = {

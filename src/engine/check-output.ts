@@ -30,11 +30,3 @@ export function checkOutput(options: { text: string; truncated?: boolean; format
   return { status: "invalid", error: `output does not match the schema: ${issues}${others}`, issues };
 }
 
-/** Cuts text to at most `maxBytes` UTF-8 bytes without splitting a character. */
-export function capBytes(text: string, maxBytes: number): { text: string; truncated: boolean } {
-  const bytes = Buffer.byteLength(text, "utf8");
-  if (bytes <= maxBytes) return { text, truncated: false };
-  // Every character takes at least one byte, so the first maxBytes characters hold the cut: encode only those.
-  const cut = Buffer.from(text.slice(0, maxBytes), "utf8").subarray(0, maxBytes).toString("utf8");
-  return { text: cut.endsWith("\uFFFD") ? cut.slice(0, -1) : cut, truncated: true };
-}

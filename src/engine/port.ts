@@ -88,17 +88,11 @@ export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | un
   return sum;
 }
 
-/** Token usage as hosts and endpoints report it: OpenAI (`prompt_tokens`...) or OpenClaw (`input`, `output`...). */
-export function parseUsage(raw: unknown): Usage | undefined {
-  if (!raw || typeof raw !== "object") return undefined;
-  const record = raw as Record<string, unknown>;
-  const num = (...keys: string[]) => {
-    for (const k of keys) if (typeof record[k] === "number") return record[k] as number;
-    return 0;
-  };
-  const inputTokens = num("input", "inputTokens", "prompt_tokens");
-  const outputTokens = num("output", "outputTokens", "completion_tokens");
-  const totalTokens = num("totalTokens", "total", "total_tokens") || inputTokens + outputTokens;
-  const cost = typeof record.costUsd === "number" && Number.isFinite(record.costUsd) && record.costUsd >= 0 ? record.costUsd : undefined;
-  return { inputTokens, outputTokens, totalTokens, ...(cost !== undefined ? { costUsd: cost } : {}) };
+/** Cuts text to at most `maxBytes` UTF-8 bytes without splitting a character. */
+export function capBytes(text: string, maxBytes: number): { text: string; truncated: boolean } {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes <= maxBytes) return { text, truncated: false };
+  // Every character takes at least one byte, so the first maxBytes characters hold the cut: encode only those.
+  const cut = Buffer.from(text.slice(0, maxBytes), "utf8").subarray(0, maxBytes).toString("utf8");
+  return { text: cut.endsWith("\uFFFD") ? cut.slice(0, -1) : cut, truncated: true };
 }

@@ -1,6 +1,6 @@
 // The one repair attempt: the original task, the invalid answer (as data), and exactly what was wrong with it.
-import { capBytes } from "./check-output.js";
-import { fenceText } from "../render/handlebars-env.js";
+import { capBytes } from "./port.js";
+import { fenceText } from "../text/fence-text.js";
 
 export function buildRepairMessage(options: { message: string; previous: string; issues: string }): string {
   const previous = capBytes(options.previous, 16 * 1024).text;

@@ -1,10 +1,12 @@
 // The engine's vocabulary: what it is given (prepared agents, options) and what it returns (a run's result, events).
 import type { Static } from "@sinclair/typebox";
 import type { OutputFormat } from "../registry/agent-type-schema.js";
-import type { RenderedPrompt } from "../render/render-agent-prompt.js";
 import type { Validator } from "../validation/json-validator.js";
 import type { AgentResult, AttemptRecord, Outcome } from "./outcome.js";
 import type { SessionPort, Usage } from "./port.js";
+
+/** An agent's prompt as the port sends it: the system prompt and the one task message. */
+export type RenderedPrompt = { system: string; message: string };
 
 export type PreparedAgent = {
   id: string;

@@ -5,8 +5,8 @@
 import http from "node:http";
 import https from "node:https";
 import type { IncomingMessage } from "node:http";
-import { capBytes } from "../engine/check-output.js";
-import { SessionError, parseUsage, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
+import { parseUsage } from "./parse-usage.js";
+import { SessionError, capBytes, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
 
 export type OpenAiHttpPortOptions = {
   /** Base URL including the version segment, e.g. `http://127.0.0.1:11434/v1`. */

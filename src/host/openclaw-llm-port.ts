@@ -1,8 +1,7 @@
 // SessionPort over OpenClaw's host-owned completion (api.runtime.llm.complete): one provider request per attempt, no
 // session, no host lane, no preamble; the request carries only the agent's own prompt. For agents without tools.
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/core";
-import { capBytes } from "../engine/check-output.js";
-import { SessionError, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
+import { SessionError, capBytes, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
 import type { ModelGate } from "./model-gate.js";
 
 export type LlmRuntime = Pick<OpenClawPluginApi["runtime"]["llm"], "complete">;

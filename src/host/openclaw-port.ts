@@ -1,8 +1,8 @@
 // SessionPort over OpenClaw's plugin runtime: api.runtime.subagent.run -> waitForRun -> getSessionMessages -> deleteSession,
 // bound to the calling agent through the tool context.
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/core";
-import { SessionError, parseUsage, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
-import { capBytes } from "../engine/check-output.js";
+import { parseUsage } from "./parse-usage.js";
+import { SessionError, capBytes, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
 import type { ModelGate } from "./model-gate.js";
 import type { SessionLedger } from "./session-ledger.js";
 

@@ -1,6 +1,6 @@
 // An agent type as the engine uses it: the validated file plus its compiled templates and validators.
 import type { AgentTypeFile } from "./agent-type-schema.js";
-import type { CompiledTemplate } from "../render/handlebars-env.js";
+import type { CompiledTemplate } from "../templates/handlebars-env.js";
 import type { Validator } from "../validation/json-validator.js";
 
 export type AgentTypeSource = { kind: "builtin" | "user"; root: string; file: string };

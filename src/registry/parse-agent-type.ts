@@ -6,8 +6,8 @@ import type { AgentType, AgentTypeSource, SchemaIdRef } from "./agent-type.js";
 import type { Diagnostic } from "./diagnostic.js";
 import { pointerToPath, positionInScalar, positionOf, type Position } from "./yaml-positions.js";
 import { checkJsonSchema, getValidator, type Validator } from "../validation/json-validator.js";
-import { analyzeTemplate } from "../render/analyze-template.js";
-import { compileTemplate, KNOWN_HELPERS } from "../render/handlebars-env.js";
+import { analyzeTemplate } from "../templates/analyze-template.js";
+import { compileTemplate, KNOWN_HELPERS } from "../templates/handlebars-env.js";
 
 /** Variables every task and system template may use without declaring them in `input`. */
 export const RESERVED_VARIABLES = ["task"] as const;

@@ -3,7 +3,8 @@ import type { AgentType } from "../registry/agent-type.js";
 import { UserInputError, describeValue } from "../errors.js";
 import { renderOutputContract } from "./output-contract.js";
 
-export type RenderedPrompt = { system: string; message: string };
+export type { RenderedPrompt } from "../engine/run-types.js";
+import type { RenderedPrompt } from "../engine/run-types.js";
 
 export type RenderOptions = {
   type: AgentType;

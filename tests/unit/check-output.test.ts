@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { capBytes, checkOutput } from "../../src/engine/check-output.js";
+import { checkOutput } from "../../src/engine/check-output.js";
+import { capBytes } from "../../src/engine/port.js";
 import { getValidator } from "../../src/validation/json-validator.js";
 import { hostileInputs } from "../fixtures/hostile-output/corpus.js";
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkJsonSyntax, extractJson, extractJsonCandidates, MAX_JSON_CANDIDATES, MAX_JSON_DEPTH, MAX_JSON_INPUT_CHARS } from "../../src/engine/extract-json.js";
-import { capBytes, checkOutput } from "../../src/engine/check-output.js";
+import { checkOutput } from "../../src/engine/check-output.js";
+import { capBytes } from "../../src/engine/port.js";
 import { getValidator } from "../../src/validation/json-validator.js";
 import { hostileInputs, proseAnswers } from "../fixtures/hostile-output/corpus.js";
 import { previousExtractJson } from "../fixtures/hostile-output/previous-extract-json.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderAgentPrompt } from "../../src/render/render-agent-prompt.js";
-import { fenceText } from "../../src/render/handlebars-env.js";
+import { fenceText } from "../../src/text/fence-text.js";
 import { UserInputError } from "../../src/errors.js";
 import { builtinType } from "../helpers/registry.js";
 
@@ -55,7 +55,7 @@ describe("rendering an agent type's prompts", () => {
   it("names the variable and the type when a template reads a variable the context lacks", async () => {
     const type = await builtinType("content_writer_creative");
     // A template compiled in strict mode: simulate a type whose template uses an undeclared variable.
-    const broken = { ...type, templates: { ...type.templates, task: (await import("../../src/render/handlebars-env.js")).compileTemplate("{{mood}}") } };
+    const broken = { ...type, templates: { ...type.templates, task: (await import("../../src/templates/handlebars-env.js")).compileTemplate("{{mood}}") } };
     expect(() => renderAgentPrompt({ type: broken, task: "x" })).toThrow(/"mood".*content_writer_creative|content_writer_creative.*"mood"/);
   });
 

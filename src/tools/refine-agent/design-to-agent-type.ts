@@ -5,7 +5,7 @@ import { stringify } from "yaml";
 import type { AgentTypeFile } from "../../registry/agent-type-schema.js";
 import type { Diagnostic } from "../../registry/diagnostic.js";
 import { parseAgentTypeFile } from "../../registry/parse-agent-type.js";
-import { compileTemplate, parseTemplate } from "../../render/handlebars-env.js";
+import { compileTemplate, parseTemplate } from "../../templates/handlebars-env.js";
 
 export type AgentDesign = {
   agent_name: string;

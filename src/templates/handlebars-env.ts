@@ -1,5 +1,6 @@
 // The isolated Handlebars environment every template is compiled in: no HTML escaping, strict, a few data helpers.
 import Handlebars from "handlebars";
+import { fenceText } from "../text/fence-text.js";
 
 const env = Handlebars.create();
 
@@ -27,12 +28,6 @@ env.registerHelper("eq", (a: unknown, b: unknown) => a === b);
 export const BUILTIN_HELPERS = ["if", "unless", "each", "with", "lookup", "log"] as const;
 export const CUSTOM_HELPERS = ["json", "fence", "join", "eq"] as const;
 export const KNOWN_HELPERS: ReadonlySet<string> = new Set([...BUILTIN_HELPERS, ...CUSTOM_HELPERS]);
-
-export function fenceText(text: string, lang = ""): string {
-  const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
-  const fence = "`".repeat(longest + 1);
-  return `${fence}${lang}\n${text}\n${fence}`;
-}
 
 export type CompiledTemplate = (context: Record<string, unknown>) => string;
 
