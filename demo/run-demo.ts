@@ -2,7 +2,7 @@
 // topic through parallel_run, each agent's result and the timings printed, everything stopped.
 // Without credentials the model is a local SCRIPTED server (canned answers, clearly labelled). With
 // PARALLEL_AGENTS_BASE_URL (or OPENAI_BASE_URL) and an API key in the environment, a real model is used instead.
-import { startGateway, stopAll } from "../tests/e2e/gateway-harness.js";
+import { processesOf, startGateway, stopAll, type Gateway } from "../tests/e2e/gateway-harness.js";
 import { startScriptedModelServer, type ScriptRequest } from "../tests/helpers/scripted-model-server.js";
 
 const topic = process.argv.slice(2).join(" ").trim() || "Morning coffee rituals";
@@ -43,7 +43,13 @@ async function main() {
   out(`topic: ${topic}`);
   out();
   const t0 = Date.now();
-  const gateway = await startGateway({ modelUrl, ...(useReal ? { apiKey: realKey, modelIds: [realModel] } : {}), toolSearch: false });
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({ modelUrl, ...(useReal ? { apiKey: realKey, modelIds: [realModel] } : {}), toolSearch: false });
+  } catch (error) {
+    await closeModel(); // its listening socket would otherwise keep the demo running after the failure
+    throw error;
+  }
   try {
     out(`gateway ready on ${gateway.url} (plugin installed from its npm pack in ${(gateway.installMs / 1000).toFixed(1)} s, gateway start ${(gateway.startMs / 1000).toFixed(1)} s)`);
     const started = Date.now();
@@ -65,11 +71,28 @@ async function main() {
     out(`total demo time ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (details.counts.ok !== details.agents.length) process.exitCode = 1;
   } finally {
-    await gateway.stop();
+    const stopError = await gateway.stop().then(() => undefined, (error: unknown) => error);
     await closeModel();
     await stopAll();
-    out("stopped the gateway and the model server; no process left.");
+    reportProcessesLeft(gateway, stopError);
   }
+}
+
+/** Says "no process left" only when /proc shows no process carrying the gateway's marker; otherwise names them and fails. */
+function reportProcessesLeft(gateway: Gateway, stopError: unknown) {
+  // stop() throws when processes outlive it (the scan below names them) or its state dir cannot be removed.
+  if (stopError) {
+    process.stderr.write(`stopping the gateway: ${stopError instanceof Error ? stopError.message : String(stopError)}\n`);
+    process.exitCode = 1;
+  }
+  const left = processesOf(gateway.dir);
+  const found = `/proc shows ${left.length} process${left.length === 1 ? "" : "es"} with PA_E2E_MARKER=${gateway.dir}`;
+  if (left.length === 0) {
+    out(`stopped the gateway and the model server; ${found}: no process left.`);
+    return;
+  }
+  out(`stopped the gateway and the model server; ${found}, still running: pids ${left.join(", ")}`);
+  process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../../src/paths.js";
+import { processesOf } from "./gateway-harness.js";
 
 const run = promisify(execFile);
 
@@ -18,6 +19,12 @@ describe("the README's main command (the demo)", () => {
     expect(stdout).toContain("[scripted] Unpopular opinion: Rainy Sunday baking is overrated.");
     expect(stdout).toMatch(/counts: \{"ok":5,/);
     expect(stdout).toMatch(/timings: sum of agent durations [\d.]+ s, run [\d.]+ s: [\d.]+x from running in parallel/);
-    expect(stdout).toContain("no process left");
+    // The demo's own /proc scan found nothing, and a scan from here after it exited agrees.
+    const check = /; \/proc shows (\d+) process(?:es)? with PA_E2E_MARKER=(\S+): no process left\.$/m.exec(stdout);
+    expect(check, stdout.slice(-2000)).not.toBeNull();
+    const [, count, dir] = check!;
+    expect(count).toBe("0");
+    expect(dir).toMatch(/pa-e2e-\w+$/);
+    expect(processesOf(dir!)).toEqual([]);
   });
 });
