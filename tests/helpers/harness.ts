@@ -7,6 +7,7 @@ import { createOpenAiHttpPort } from "../../src/host/openai-http-port.js";
 import { executeParallelRun, type ParallelRunDeps } from "../../src/tools/parallel-run/execute.js";
 import { executeRefineAgent } from "../../src/tools/refine-agent/execute.js";
 import { executeOrchestrate } from "../../src/tools/orchestrate/execute.js";
+import { createTypesWithRefine } from "../../src/tools/all-tools.js";
 import { startScriptedModelServer, type Reply, type Script, type ScriptRequest, type ScriptedModelServer } from "./scripted-model-server.js";
 import { FIXTURES } from "./registry.js";
 
@@ -31,7 +32,7 @@ export async function startHarness(script: Script, options: { config?: Partial<R
     config,
     run: (params, deps = {}) => executeParallelRun(params, { config, registry, port, backoff: { baseMs: 10, maxMs: 50 }, ...deps }),
     refine: (params, userDir, extra = {}) => executeRefineAgent(params, { config, registry, port, userDir, backoff: { baseMs: 10, maxMs: 50 }, ...extra }),
-    orchestrate: (params, userDir = "/nonexistent/pa-user", extra = {}) => executeOrchestrate(params, { config, registry, port, userDir, backoff: { baseMs: 10, maxMs: 50 }, ...extra }),
+    orchestrate: (params, userDir = "/nonexistent/pa-user", extra = {}) => executeOrchestrate(params, { config, registry, port, userDir, backoff: { baseMs: 10, maxMs: 50 }, createAgentTypes: createTypesWithRefine, ...extra }),
     close: () => server.close(),
   };
 }

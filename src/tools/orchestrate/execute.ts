@@ -3,7 +3,7 @@
 // outputs as data, and a synthesizer closes.
 import { randomUUID } from "node:crypto";
 import type { Static } from "@sinclair/typebox";
-import type { ToolDeps } from "../tool-deps.js";
+import type { ToolDeps } from "../../runs/run-deps.js";
 import { UserInputError } from "../../errors.js";
 import type { AgentResult } from "../../engine/outcome.js";
 import type { SessionPort } from "../../engine/port.js";
@@ -12,17 +12,30 @@ import type { AgentType } from "../../registry/agent-type.js";
 import { fenceText } from "../../text/fence-text.js";
 import type { RenderedPrompt } from "../../engine/run-types.js";
 import { parseToolParams } from "../parse-tool-params.js";
-import { agentDetails } from "../parallel-run/format-result.js";
-import { buildPreparedAgent } from "../parallel-run/prepare.js";
-import { executeRefineAgent } from "../refine-agent/execute.js";
+import { agentDetails } from "../../runs/agent-details.js";
+import { buildPreparedAgent } from "../../runs/prepare-agent.js";
+import { resolveRunLimits } from "../../runs/run-limits.js";
+import { runOneAgent } from "../../runs/run-one.js";
 import { OrchestrateParams, type OrchestrateParamsT } from "./params.js";
 import { planRefusedResult } from "./plan-refusal.js";
 import type { OrchestrateResultSchema } from "./result-schema.js";
 import { formatPlanProblem, validatePlan, type Plan, type PlanCheck } from "./validate-plan.js";
 import { reusableResults } from "../../journal/run-journal.js";
-import { resumeOrStart, startedLine } from "../resume-or-start.js";
+import { resumeOrStart, startedLine } from "../../runs/journaled-run.js";
 
-export type OrchestrateDeps = ToolDeps & { port: SessionPort; /** Folder of run journals: the run is journaled and resumable. */ journalDir?: string };
+/** Creates agent types a plan needs (allowCreateTypes): refine_agent, injected by the wiring so tools stay apart. */
+export type CreateAgentTypes = (
+  requests: { agents: Array<{ name: string; purpose: string }>; models?: string[] },
+  deps: OrchestrateDeps & { runId: string },
+) => Promise<{ details: { agents: Array<{ name: string; id: string | null }> } }>;
+
+export type OrchestrateDeps = ToolDeps & {
+  port: SessionPort;
+  /** Folder of run journals: the run is journaled and resumable. */
+  journalDir?: string;
+  /** Needed only for plans that create types (allowCreateTypes). */
+  createAgentTypes?: CreateAgentTypes;
+};
 
 /** Planner attempts: the first, one repair showing the plan's problems, then one on the next model of the ladder. */
 const PLANNER_ATTEMPTS = 3;
@@ -48,12 +61,10 @@ export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps): P
   if (!planner || !synthesizer) throw new UserInputError({ field: "goal", message: "the agent_orchestrator or synthesizer type is missing from the catalogue", fix: "restore it (parallel-agents validate)" });
   const ladder = params.models ?? deps.config.models;
   const maxTasks = params.maxTasks ?? 8;
-  const engine = { port: deps.port, retries: deps.config.retries, maxOutputBytes: deps.config.maxOutputBytes, signal: deps.signal, backoff: deps.backoff };
+  const limits = resolveRunLimits(deps.config, params, 0);
+  const engine = { port: deps.port, retries: limits.retries, maxOutputBytes: limits.maxOutputBytes, signal: deps.signal, backoff: deps.backoff };
   let stepNo = 0;
-  const single = async (type: AgentType, input: Record<string, unknown>, task: string, label: string, models: readonly string[] = ladder) => {
-    const agent = buildPreparedAgent({ plan: { type: type.def.id, task, input, label, field: label }, type, index: stepNo++, ladder: models, timeoutSeconds: deps.config.timeoutSeconds });
-    return (await runAgents({ ...engine, runId: `${runId}-${label}`, agents: [agent], maxConcurrent: 1 })).agents[0]!;
-  };
+  const single = (type: AgentType, input: Record<string, unknown>, task: string, label: string, models: readonly string[] = ladder) => runOneAgent({ deps, type, input, task, label, ladder: models, runId: `${runId}-${label}`, index: stepNo++ });
 
   // 1. Plan, checked before anything runs.
   const catalogue = [...types.values()].filter((t) => !["agent_orchestrator", "synthesizer"].includes(t.def.id)).map((t) => ({ id: t.def.id, description: t.def.description, useWhen: t.def.useWhen }));
@@ -102,7 +113,8 @@ export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps): P
   // 2. Types the plan needs but the catalogue lacks (allowCreateTypes): created by refine_agent first.
   if (check.toCreate.length > 0) {
     const purposes = check.toCreate.map((name) => ({ name, purpose: plan!.tasks.filter((t) => t.type === name).map((t) => t.task).join(" / ").slice(0, 4000) }));
-    const created = await executeRefineAgent({ agents: purposes, ...(params.models ? { models: params.models } : {}) }, { ...deps, runId: `${runId}-create` });
+    if (!deps.createAgentTypes) return refuse(check.toCreate.map((name) => ({ field: "tasks", message: `type "${name}" is not in the catalogue and this host cannot create types` })));
+    const created = await deps.createAgentTypes({ agents: purposes, ...(params.models ? { models: params.models } : {}) }, { ...deps, runId: `${runId}-create` });
     for (const c of created.details.agents) if (c.id && c.id !== c.name) plan.tasks.forEach((t) => (t.type = t.type === c.name ? c.id! : t.type));
     types = (await deps.registry.refresh()).types;
     // checked again with the new types: one that could not be created, or that wants other input, refuses the plan
@@ -131,10 +143,7 @@ export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps): P
     signal,
     runId,
     agents,
-    maxConcurrent: Math.min(params.maxConcurrent ?? deps.config.maxConcurrent, 64),
-    deadlineMs: params.budget?.deadlineSeconds !== undefined ? params.budget.deadlineSeconds * 1000 : undefined,
-    maxAttempts: params.budget?.maxAttempts ?? agents.length * 4,
-    budgetTokens: params.budget?.tokens,
+    ...resolveRunLimits(deps.config, params, agents.length),
     reuse: started.loaded ? reusableResults(started.loaded) : undefined,
     onEvent: (event) => {
       if (event.type !== "agent-ended") return;

@@ -1,7 +1,7 @@
 // The shape of orchestrate's `details`, published in manifests/orchestrate.json.
 import { Type } from "@sinclair/typebox";
 import { OUTCOMES } from "../../engine/outcome.js";
-import { AgentResultSchema } from "../parallel-run/result-schema.js";
+import { AgentResultSchema } from "../../runs/agent-details-schema.js";
 
 const PlanProblemSchema = Type.Object({
   taskId: Type.Optional(Type.String({ description: "The task the problem concerns, when it concerns one." })),

@@ -1,12 +1,12 @@
 // parallel_run, host-independent: check the call, run the agents on the engine, and shape the result.
 import { randomUUID } from "node:crypto";
-import type { ToolDeps } from "../tool-deps.js";
+import type { ToolDeps } from "../../runs/run-deps.js";
 import type { SessionPort } from "../../engine/port.js";
 import { runAgents, type RunEvent, type RunResult } from "../../engine/run-agents.js";
 import { prepareParallelRun, type PreparedRun } from "./prepare.js";
 import { runDetails, summarizeRun } from "./format-result.js";
 import { reusableResults } from "../../journal/run-journal.js";
-import { resumeOrStart, startedLine } from "../resume-or-start.js";
+import { resumeOrStart, startedLine } from "../../runs/journaled-run.js";
 
 export type ParallelRunDeps = Omit<ToolDeps, "userDir" | "onProgress"> & {
   /** The port, or a factory given the checked call (e.g. for its cleanup mode). */

@@ -1,29 +1,10 @@
 // Turns an engine run into the tool result: a compact text the host model reads, and structured details.
-import type { AgentResult } from "../../engine/outcome.js";
+import { agentDetails } from "../../runs/agent-details.js";
 import type { RunResult } from "../../engine/run-agents.js";
 
 /** Characters of agent output shown to the host model in total; details always carry everything. */
 export const SUMMARY_CHAR_BUDGET = 24_000;
 
-export function agentDetails(result: AgentResult) {
-  return {
-    id: result.id,
-    type: result.type,
-    label: result.label,
-    outcome: result.outcome,
-    output: result.output,
-    text: result.text,
-    model: result.model,
-    attempts: result.attempts.map((a) => ({ model: a.model, kind: a.kind, outcome: a.outcome, durationMs: a.durationMs, ...(a.queuedMs ? { queuedMs: a.queuedMs } : {}), ...(a.error ? { error: a.error } : {}) })),
-    durationMs: result.durationMs,
-    startedAt: result.startedAt,
-    endedAt: result.endedAt,
-    ...(result.reason ? { reason: result.reason } : {}),
-    ...(result.usage ? { usage: result.usage } : {}),
-    ...(result.runtime ? { runtime: result.runtime } : {}),
-    ...(result.queuedMs ? { queuedMs: result.queuedMs } : {}),
-  };
-}
 
 export function runDetails(run: RunResult) {
   return {

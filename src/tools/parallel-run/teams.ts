@@ -1,22 +1,8 @@
 // The team presets of the system we replace, as lists of planned agents (the meta preset chains creator -> reviewer).
 import { UserInputError } from "../../errors.js";
-import type { AgentResult } from "../../engine/outcome.js";
+import type { PlannedAgent } from "../../runs/planned-agent.js";
 import type { TeamSpecT } from "./params.js";
 
-export type PlannedAgent = {
-  type: string;
-  task: string;
-  input?: Record<string, unknown>;
-  label?: string;
-  model?: string;
-  timeoutSeconds?: number;
-  /** Indexes (in the planned list) of agents whose ok result this one needs. */
-  dependsOn?: number[];
-  /** Builds the input from the dependencies' results, once they are ok (merged over `input`). */
-  inputFrom?: (dependencies: AgentResult[]) => Record<string, unknown>;
-  /** Parameter path for error messages, e.g. `agents[2]` or `team.agents[0]`. */
-  field: string;
-};
 
 export const TEAM_TYPES = {
   content: ["content_writer_creative", "content_writer_funny", "content_writer_educational", "content_writer_trendy", "content_writer_controversial"],

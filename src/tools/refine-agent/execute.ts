@@ -1,21 +1,21 @@
 // refine_agent, host-independent: creator -> reviewer -> refiner rounds per agent until the computed score reaches the
 // target, loops running concurrently within the cap; the best design is saved as a new agent type.
 import { randomUUID } from "node:crypto";
-import type { ToolDeps } from "../tool-deps.js";
+import type { ToolDeps } from "../../runs/run-deps.js";
 import { UserInputError, UserInputErrors } from "../../errors.js";
-import { createLimiter } from "../../engine/limiter.js";
+import { createLimiter } from "../../runs/limiter.js";
 import type { AgentResult } from "../../engine/outcome.js";
 import type { SessionPort } from "../../engine/port.js";
-import { runAgents } from "../../engine/run-agents.js";
 import type { AgentType } from "../../registry/agent-type.js";
 import { nearestIds } from "../../registry/suggest.js";
 import { parseToolParams } from "../parse-tool-params.js";
-import { buildPreparedAgent } from "../parallel-run/prepare.js";
+import { resolveRunLimits } from "../../runs/run-limits.js";
+import { runOneAgent } from "../../runs/run-one.js";
 import { agentTypeToDesign, toSnakeId, type AgentDesign } from "./design-to-agent-type.js";
 import { RefineAgentParams, type NewAgentRequestT, type RefineAgentParamsT } from "./params.js";
 import { computeReviewScore, weightsFromRubric, type DesignReview } from "./review-score.js";
 import { saveDesign } from "./save-agent-type.js";
-import { resumeOrStart, startedLine } from "../resume-or-start.js";
+import { resumeOrStart, startedLine } from "../../runs/journaled-run.js";
 
 /** A round must beat the previous one by at least this much, or the loop stops as a plateau. */
 export const PLATEAU_DELTA = 0.25;
@@ -69,13 +69,12 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
   const maxRounds = params.maxRounds ?? 3;
   const ladder = params.models ?? deps.config.models;
   const weights = weightsFromRubric(reviewer.def.rubric);
-  const limit = createLimiter(Math.min(params.maxConcurrent ?? deps.config.maxConcurrent, 64));
+  const limit = createLimiter(resolveRunLimits(deps.config, params, params.agents.length).maxConcurrent);
   let steps = 0;
 
-  const step = async (type: AgentType, input: Record<string, unknown>, task: string, label: string): Promise<AgentResult> => {
-    const agent = buildPreparedAgent({ plan: { type: type.def.id, task, input, label, field: label }, type, index: steps++, ladder, timeoutSeconds: deps.config.timeoutSeconds });
-    const run = await runAgents({ runId: `${runId}-${steps}`, port: deps.port, agents: [agent], maxConcurrent: 1, retries: deps.config.retries, maxOutputBytes: deps.config.maxOutputBytes, signal: deps.signal, backoff: deps.backoff });
-    return run.agents[0]!;
+  const step = (type: AgentType, input: Record<string, unknown>, task: string, label: string): Promise<AgentResult> => {
+    const index = steps++;
+    return runOneAgent({ deps, type, input, task, label, ladder, runId: `${runId}-${index + 1}`, index });
   };
 
   const refineOne = async (request: RefineAgentParamsT["agents"][number]): Promise<RefinedAgent> => {

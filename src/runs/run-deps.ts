@@ -1,4 +1,4 @@
-// What every tool's host-independent execute function is given.
+// What every tool's host-independent execute function is given (the run layer's inputs).
 import type { ResolvedConfig } from "../config.js";
 import type { Registry } from "../registry/create-registry.js";
 

@@ -1,4 +1,4 @@
-// At most `n` async jobs at once; the rest wait in order.
+// At most `n` async jobs at once; the rest wait in order (refine_agent's loops, each of which runs its own agents).
 
 export function createLimiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
   let active = 0;

@@ -1,0 +1,18 @@
+// One agent a tool plans to run, before it is checked and rendered: what parallel_run's agents and teams, refine_agent's
+// steps and orchestrate's tasks all become.
+import type { AgentResult } from "../engine/outcome.js";
+
+export type PlannedAgent = {
+  type: string;
+  task: string;
+  input?: Record<string, unknown>;
+  label?: string;
+  model?: string;
+  timeoutSeconds?: number;
+  /** Indexes (in the planned list) of agents whose ok result this one needs. */
+  dependsOn?: number[];
+  /** Builds the input from the dependencies' results, once they are ok (merged over `input`). */
+  inputFrom?: (dependencies: AgentResult[]) => Record<string, unknown>;
+  /** Parameter path for error messages, e.g. `agents[2]` or `team.agents[0]`. */
+  field: string;
+};

@@ -1,0 +1,36 @@
+// A call's limits resolved once, the same way for every tool: one ceiling for concurrency, the budget as the engine's
+// deadline, attempt cap and token budget, retries and cleanup from the call or the plugin config.
+import { LIMITS, type ResolvedConfig } from "../config.js";
+
+/** What a tool's parameters may say about limits (each optional; the plugin config fills the rest). */
+export type RunLimitParams = {
+  maxConcurrent?: number;
+  retries?: number;
+  budget?: { tokens?: number; deadlineSeconds?: number; maxAttempts?: number };
+  cleanup?: "delete" | "keep";
+};
+
+export type RunLimits = {
+  maxConcurrent: number;
+  retries: number;
+  deadlineMs?: number;
+  maxAttempts: number;
+  budgetTokens?: number;
+  maxOutputBytes: number;
+  cleanup: "delete" | "keep";
+};
+
+/** Attempts allowed per agent when the budget names no cap: a first try, a retry, a repair and an escalation. */
+export const ATTEMPTS_PER_AGENT = 4;
+
+export function resolveRunLimits(config: ResolvedConfig, params: RunLimitParams, agents: number): RunLimits {
+  return {
+    maxConcurrent: Math.min(params.maxConcurrent ?? config.maxConcurrent, LIMITS.maxConcurrent),
+    retries: params.retries ?? config.retries,
+    ...(params.budget?.deadlineSeconds !== undefined ? { deadlineMs: params.budget.deadlineSeconds * 1000 } : {}),
+    maxAttempts: params.budget?.maxAttempts ?? agents * ATTEMPTS_PER_AGENT,
+    ...(params.budget?.tokens !== undefined ? { budgetTokens: params.budget.tokens } : {}),
+    maxOutputBytes: config.maxOutputBytes,
+    cleanup: params.cleanup ?? config.cleanup,
+  };
+}
