@@ -1,6 +1,17 @@
 // A call's limits resolved once, the same way for every tool: one ceiling for concurrency, the budget as the engine's
 // deadline, attempt cap and token budget, retries and cleanup from the call or the plugin config.
+import { Type } from "@sinclair/typebox";
 import { LIMITS, type ResolvedConfig } from "../config.js";
+
+/** The `budget` parameter every tool that runs agents accepts. */
+export const BudgetSpec = Type.Object(
+  {
+    tokens: Type.Optional(Type.Integer({ minimum: 1, description: "Stop starting attempts once reported usage reaches this many tokens." })),
+    deadlineSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 * 3600, description: "Whole-run deadline." })),
+    maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000, description: "Cap on attempts across all agents (default 4 per agent)." })),
+  },
+  { additionalProperties: false },
+);
 
 /** What a tool's parameters may say about limits (each optional; the plugin config fills the rest). */
 export type RunLimitParams = {

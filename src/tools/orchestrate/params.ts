@@ -1,7 +1,7 @@
 // orchestrate's public parameters (TypeBox).
 import { Type, type Static } from "@sinclair/typebox";
 import { LIMITS } from "../../config.js";
-import { BudgetSpec } from "../parallel-run/params.js";
+import { BudgetSpec } from "../../runs/run-limits.js";
 
 export const MAX_PLAN_TASKS = 20;
 

@@ -1,6 +1,7 @@
 // parallel_run's public parameters: defined once (TypeBox), used for the tool schema, the manifest and validation.
 import { Type, type Static } from "@sinclair/typebox";
 import { LIMITS } from "../../config.js";
+import { BudgetSpec } from "../../runs/run-limits.js";
 
 export const MAX_TASK_CHARS = 100_000;
 
@@ -47,15 +48,6 @@ export const WaitSpec = Type.Union([
   Type.Literal("all"),
   Type.Object({ first: Type.Integer({ minimum: 1, description: "Stop when this many valid results arrived; cancel the rest." }) }, { additionalProperties: false }),
 ]);
-
-export const BudgetSpec = Type.Object(
-  {
-    tokens: Type.Optional(Type.Integer({ minimum: 1, description: "Stop starting attempts once reported usage reaches this many tokens." })),
-    deadlineSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 * 3600, description: "Whole-run deadline." })),
-    maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000, description: "Cap on attempts across all agents (default 4 per agent)." })),
-  },
-  { additionalProperties: false },
-);
 
 export const ParallelRunParams = Type.Object(
   {
