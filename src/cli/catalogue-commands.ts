@@ -5,11 +5,11 @@ import { catalogueRoots, defaultStateDir } from "../registry/catalogue-roots.js"
 import { formatDiagnostic } from "../registry/diagnostic.js";
 import { nearestIds } from "../registry/suggest.js";
 import { renderAgentPrompt } from "../render/render-agent-prompt.js";
-import { CliError, flag, type ParsedArgs } from "./args.js";
+import { CliError, flag, flagValues, hasFlag, type ParsedArgs } from "./args.js";
 import type { CliIo } from "./io.js";
 
 export function cliRegistry(args: ParsedArgs, io: CliIo) {
-  const promptDirs = (args.flags.get("dir") ?? []).map((d) => path.resolve(io.cwd, d));
+  const promptDirs = flagValues(args, "dir").map((d) => path.resolve(io.cwd, d));
   const stateDir = flag(args, "state-dir") ?? defaultStateDir(io.env);
   return createRegistry({ roots: catalogueRoots({ promptDirs, stateDir }) });
 }
@@ -17,7 +17,7 @@ export function cliRegistry(args: ParsedArgs, io: CliIo) {
 export async function typesCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const snapshot = await cliRegistry(args, io).refresh();
   const types = [...snapshot.types.values()].sort((a, b) => a.def.category.localeCompare(b.def.category) || a.def.id.localeCompare(b.def.id));
-  if (args.bools.has("json")) {
+  if (hasFlag(args, "json")) {
     const rows = types.map((t) => ({ id: t.def.id, name: t.def.name, category: t.def.category, tier: t.def.tier, outputFormat: t.def.outputFormat, description: t.def.description, useWhen: t.def.useWhen, source: t.source.kind, file: t.source.file }));
     io.stdout(`${JSON.stringify({ types: rows, diagnostics: snapshot.diagnostics }, null, 2)}\n`);
     return 0;
@@ -41,7 +41,7 @@ export async function validateCommand(args: ParsedArgs, io: CliIo): Promise<numb
     : cliRegistry(args, io);
   const snapshot = await registry.refresh();
   const errors = snapshot.diagnostics.filter((d) => d.severity === "error");
-  if (args.bools.has("json")) {
+  if (hasFlag(args, "json")) {
     io.stdout(`${JSON.stringify({ valid: [...snapshot.types.keys()], diagnostics: snapshot.diagnostics }, null, 2)}\n`);
   } else {
     for (const d of snapshot.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
@@ -65,13 +65,13 @@ export async function renderCommand(args: ParsedArgs, io: CliIo): Promise<number
       throw new CliError(`--input-json is not valid JSON: ${(error as Error).message}`);
     }
   }
-  for (const pair of args.flags.get("input") ?? []) {
+  for (const pair of flagValues(args, "input")) {
     const eq = pair.indexOf("=");
     if (eq <= 0) throw new CliError(`--input "${pair}" must be key=value`);
     input[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   const prompt = renderAgentPrompt({ type, task: flag(args, "task") ?? "", input, field: "render", inputField: "--input" });
-  if (args.bools.has("json")) io.stdout(`${JSON.stringify(prompt, null, 2)}\n`);
+  if (hasFlag(args, "json")) io.stdout(`${JSON.stringify(prompt, null, 2)}\n`);
   else io.stdout(`=== system ===\n${prompt.system}\n\n=== task ===\n${prompt.message}\n`);
   return 0;
 }

@@ -1,5 +1,6 @@
 // The terminal view of a run: a progress bar and every agent's state (queued, running with elapsed time, done with
-// its outcome), redrawn in place. Only used when stdout is a terminal; pipes get plain lines.
+// its outcome), redrawn in place. Only used where escape codes are allowed (ansi.ts); pipes, NO_COLOR and TERM=dumb
+// get plain lines instead.
 import type { RunEvent } from "../engine/run-agents.js";
 
 type Row = { label: string; state: "queued" | "running" | "done"; startedAt?: number; outcome?: string; durationMs?: number };

@@ -1,43 +1,19 @@
-// The `parallel-agents` command: dispatches sub-commands and turns errors into messages and exit codes.
+// The `parallel-agents` command: top-level flags, per-command help, strict flags, dispatch to the command, and errors
+// turned into one-line messages and exit codes.
 import { UserInputError, UserInputErrors } from "../errors.js";
-import { CliError, parseArgs } from "./args.js";
+import { nearestIds } from "../registry/suggest.js";
+import { CliError, hasFlag, parseCommandArgs, type ParsedArgs } from "./args.js";
 import { renderCommand, typesCommand, validateCommand } from "./catalogue-commands.js";
-import { metaToolCommand, reportCommand, resumeCommand, runCommand, runsCommand, showCommand } from "./run-commands.js";
+import { COMMAND_SPECS, isCommandName, TOP_LEVEL_FLAGS, type CommandName, type CommandSpec } from "./command-specs.js";
+import { renderCommandHelp, renderOverview } from "./help.js";
 import type { CliIo } from "./io.js";
+import { metaToolCommand, reportCommand, resumeCommand, runCommand, runsCommand, showCommand } from "./run-commands.js";
+import { packageVersion } from "./version.js";
 
-const BOOLEAN_FLAGS = new Set(["json", "help", "stream", "no-stream", "no-save", "dry-run"]);
+export const USAGE = renderOverview(COMMAND_SPECS);
 
-export const USAGE = `parallel-agents: run many specialised AI sub-agents at once
-
-Usage:
-  parallel-agents types [--json] [--dir DIR]...          list the agent types
-  parallel-agents validate [DIR...] [--json]             lint agent-type YAML files (exit 1 on errors)
-  parallel-agents render TYPE --task TEXT [--input k=v]... [--input-json JSON]
-                                                         print the prompts an agent would receive
-  parallel-agents run [--agent TYPE=TASK]... [--file CALL.json|yaml] [--team PRESET --topic ...] [--json]
-                                                         run agents against an OpenAI-compatible endpoint
-  parallel-agents resume RUN_ID                          finish a run of any tool: finished agents reused, the rest run
-  parallel-agents runs [--json]                          list journaled runs
-  parallel-agents show RUN_ID [--json]                   one run's outcomes
-  parallel-agents report RUN_ID [--out DIR]              Markdown and HTML report with a timeline of the run
-  parallel-agents refine --name NAME --purpose TEXT | --type ID | --file F [--no-save] [--json]
-                                                         design or improve agent types (refine_agent)
-  parallel-agents orchestrate --goal TEXT | --file F [--dry-run] [--json]
-                                                         plan, run in waves, synthesize (orchestrate)
-
-Endpoint (run, resume): --base-url URL --model NAME [--api-key KEY] [--no-stream], or PARALLEL_AGENTS_BASE_URL,
-  PARALLEL_AGENTS_MODEL, PARALLEL_AGENTS_API_KEY (or the OPENAI_ ones). Journals go to --runs-dir
-  (default <state dir>/parallel-agents/runs). Exit status (run, resume, refine, orchestrate): 0 all ok, 3 some ok,
-  1 none ok, 2 bad call, 4 plan refused (orchestrate: still invalid after the planner's attempts; nothing ran),
-  130 cancelled (Ctrl-C; resume hint on stderr).
-
-Common flags:
-  --dir DIR          an extra folder of agent types (repeatable; later overrides earlier)
-  --state-dir DIR    OpenClaw state dir (default $OPENCLAW_STATE_DIR or ~/.openclaw)
-`;
-
-type Command = (args: ReturnType<typeof parseArgs>, io: CliIo) => Promise<number>;
-const COMMANDS: Record<string, Command> = {
+type Command = (args: ParsedArgs, io: CliIo) => Promise<number>;
+const COMMANDS: Record<CommandName, Command> = {
   types: typesCommand,
   validate: validateCommand,
   render: renderCommand,
@@ -52,17 +28,36 @@ const COMMANDS: Record<string, Command> = {
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === "help" || name === "--help" || name === "-h") {
+  if (!name) {
     io.stdout(USAGE);
-    return name ? 0 : 2;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    io.stderr(`parallel-agents: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
+  if (name === "help" || name === "--help" || name === "-h") {
+    const topic = rest[0];
+    if (topic === undefined) io.stdout(USAGE);
+    else if (isCommandName(topic)) io.stdout(renderCommandHelp(topic, COMMAND_SPECS[topic]));
+    else return unknownCommand(topic, io);
+    return 0;
+  }
+  if (name === "--version") {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (name.startsWith("-")) {
+    const wanted = name.replace(/^-+/, "").split("=")[0]!;
+    io.stderr(`parallel-agents: unknown flag ${name} (did you mean --${nearestIds(wanted, TOP_LEVEL_FLAGS, 1)[0]}?)\n`);
+    return 2;
+  }
+  if (!isCommandName(name)) return unknownCommand(name, io);
   try {
-    return await command(parseArgs(rest, BOOLEAN_FLAGS), io);
+    const spec = COMMAND_SPECS[name];
+    const args = parseCommandArgs(rest, spec.flags);
+    if (hasFlag(args, "help")) {
+      io.stdout(renderCommandHelp(name, spec));
+      return 0;
+    }
+    refuseExtraPositionals(name, spec, args);
+    return await COMMANDS[name](args, io);
   } catch (error) {
     if (error instanceof CliError) {
       io.stderr(`parallel-agents ${name}: ${error.message}\n`);
@@ -74,4 +69,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     throw error;
   }
+}
+
+function unknownCommand(name: string, io: CliIo): number {
+  io.stderr(`parallel-agents: unknown command "${name}"\n\n${USAGE}`);
+  return 2;
+}
+
+/** An argument a command does not take is a mistake (`run calls.yaml` for `run --file calls.yaml`), never ignored. */
+function refuseExtraPositionals(name: string, spec: CommandSpec, args: ParsedArgs): void {
+  const extra = args.positionals[spec.maxPositionals];
+  if (extra === undefined) return;
+  const takes = spec.maxPositionals === 0 ? "no arguments" : spec.maxPositionals === 1 ? "one argument" : `at most ${spec.maxPositionals} arguments`;
+  throw new CliError(`unexpected argument "${extra}": ${name} takes ${takes} (see \`parallel-agents ${name} --help\`)`);
 }

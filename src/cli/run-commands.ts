@@ -7,10 +7,12 @@ import type { RunEvent } from "../engine/run-agents.js";
 import { createOpenAiHttpPort } from "../host/openai-http-port.js";
 import { journalFile, listRuns, readJournal } from "../journal/run-journal.js";
 import { defaultStateDir, userAgentsDir } from "../registry/catalogue-roots.js";
+import { createTypesWithRefine } from "../tools/all-tools.js";
 import { executeOrchestrate } from "../tools/orchestrate/execute.js";
 import { executeRefineAgent } from "../tools/refine-agent/execute.js";
 import { executeParallelRun } from "../tools/parallel-run/execute.js";
-import { CliError, flag, type ParsedArgs } from "./args.js";
+import { allowsEscapeCodes } from "./ansi.js";
+import { CliError, flag, flagValues, hasFlag, type ParsedArgs } from "./args.js";
 import { cliRegistry } from "./catalogue-commands.js";
 import type { CliIo } from "./io.js";
 import { createLiveView } from "./live-view.js";
@@ -33,7 +35,7 @@ function endpoint(args: ParsedArgs, io: CliIo) {
   const model = flag(args, "model") ?? io.env.PARALLEL_AGENTS_MODEL ?? io.env.OPENAI_MODEL;
   if (!baseUrl) throw new CliError("no model endpoint: pass --base-url (e.g. http://127.0.0.1:11434/v1) or set PARALLEL_AGENTS_BASE_URL / OPENAI_BASE_URL");
   if (!model) throw new CliError("no model: pass --model or set PARALLEL_AGENTS_MODEL / OPENAI_MODEL");
-  return createOpenAiHttpPort({ baseUrl, apiKey: apiKey(args, io), defaultModel: model, stream: !args.bools.has("no-stream") });
+  return createOpenAiHttpPort({ baseUrl, apiKey: apiKey(args, io), defaultModel: model, stream: !hasFlag(args, "no-stream") });
 }
 
 /** Tool parameters from --file (JSON or YAML); an empty object without it. */
@@ -56,7 +58,7 @@ function readParamsFile(args: ParsedArgs, io: CliIo): Record<string, unknown> {
 /** The call's parameters from --file (JSON or YAML), --agent type=task flags, or --team with its fields. */
 function callParams(args: ParsedArgs, io: CliIo): Record<string, unknown> {
   const params = readParamsFile(args, io);
-  const agents = (args.flags.get("agent") ?? []).map((spec) => {
+  const agents = flagValues(args, "agent").map((spec) => {
     const eq = spec.indexOf("=");
     if (eq <= 0) throw new CliError(`--agent "${spec}" must be type=task`);
     return { type: spec.slice(0, eq), task: spec.slice(eq + 1) };
@@ -66,7 +68,7 @@ function callParams(args: ParsedArgs, io: CliIo): Record<string, unknown> {
   if (preset) {
     const team: Record<string, unknown> = { preset };
     for (const key of ["topic", "platform", "appName", "code", "language"]) if (flag(args, key)) team[key] = flag(args, key);
-    if (args.flags.get("feature")) team.features = args.flags.get("feature");
+    if (flagValues(args, "feature").length > 0) team.features = flagValues(args, "feature");
     params.team = team;
   }
   const n = flag(args, "max-concurrent");
@@ -78,13 +80,13 @@ export async function runCommand(args: ParsedArgs, io: CliIo, resumeId?: string)
   const params = resumeId ? { resume: resumeId } : callParams(args, io);
   const port = endpoint(args, io);
   const dir = runsDir(args, io);
-  const json = args.bools.has("json");
+  const json = hasFlag(args, "json");
   const config = resolveConfig({ maxAgentsPerCall: 200 });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);
   let runId = "";
-  const live = !json && io.isTTY ? createLiveView({ write: io.stdout, rows: process.stdout.rows }) : undefined;
+  const live = !json && allowsEscapeCodes(io) ? createLiveView({ write: io.stdout, rows: process.stdout.rows }) : undefined;
   const plain = json || live ? undefined : createPlainView(io);
   try {
     const out = await executeParallelRun(params, {
@@ -133,7 +135,7 @@ function loadRun(args: ParsedArgs, io: CliIo, id: string) {
 
 export async function runsCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const runs = listRuns(runsDir(args, io));
-  if (args.bools.has("json")) {
+  if (hasFlag(args, "json")) {
     io.stdout(`${JSON.stringify(runs.map((r) => ({ runId: r.runId, tool: r.tool, startedAt: r.startedAt, ended: r.ended, finished: r.results.size, counts: r.counts })), null, 2)}\n`);
     return 0;
   }
@@ -147,7 +149,7 @@ export async function showCommand(args: ParsedArgs, io: CliIo): Promise<number> 
   if (!id) throw new CliError("usage: parallel-agents show RUN_ID [--json]");
   const run = loadRun(args, io, id);
   const results = [...run.results.values()].sort((a, b) => a.index - b.index);
-  if (args.bools.has("json")) {
+  if (hasFlag(args, "json")) {
     io.stdout(`${JSON.stringify({ runId: run.runId, tool: run.tool, ended: run.ended, params: run.params, agents: results }, null, 2)}\n`);
     return 0;
   }
@@ -182,21 +184,21 @@ export async function metaToolCommand(tool: "refine" | "orchestrate", args: Pars
   } else if (tool === "refine") {
     const name = flag(args, "name");
     if (name) params.agents = [...((params.agents as unknown[]) ?? []), { name, purpose: flag(args, "purpose") ?? name }];
-    for (const type of args.flags.get("type") ?? []) params.agents = [...((params.agents as unknown[]) ?? []), { type }];
-    if (args.bools.has("no-save")) params.save = false;
+    for (const type of flagValues(args, "type")) params.agents = [...((params.agents as unknown[]) ?? []), { type }];
+    if (hasFlag(args, "no-save")) params.save = false;
   } else {
     if (flag(args, "goal")) params.goal = flag(args, "goal");
-    if (args.bools.has("dry-run")) params.dryRun = true;
+    if (hasFlag(args, "dry-run")) params.dryRun = true;
   }
   const stateDir = flag(args, "state-dir") ?? defaultStateDir(io.env);
-  const deps = { config: resolveConfig({}), registry: cliRegistry(args, io), port: endpoint(args, io), userDir: userAgentsDir(stateDir), journalDir: runsDir(args, io), journalSecrets: [apiKey(args, io)], onProgress: (t: string) => (args.bools.has("json") ? undefined : io.stderr(`${t}\n`)) };
+  const deps = { config: resolveConfig({}), registry: cliRegistry(args, io), port: endpoint(args, io), userDir: userAgentsDir(stateDir), journalDir: runsDir(args, io), journalSecrets: [apiKey(args, io)], onProgress: (t: string) => (hasFlag(args, "json") ? undefined : io.stderr(`${t}\n`)) };
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);
   try {
-    const out = tool === "refine" ? await executeRefineAgent(params, { ...deps, signal: controller.signal }) : await executeOrchestrate(params, { ...deps, signal: controller.signal });
+    const out = tool === "refine" ? await executeRefineAgent(params, { ...deps, signal: controller.signal }) : await executeOrchestrate(params, { ...deps, signal: controller.signal, createAgentTypes: createTypesWithRefine });
     const refused = "orchestrate" in out.details && out.details.orchestrate?.refused !== undefined;
-    if (args.bools.has("json")) io.stdout(`${JSON.stringify(out.details, null, 2)}\n`);
+    if (hasFlag(args, "json")) io.stdout(`${JSON.stringify(out.details, null, 2)}\n`);
     else if (refused) io.stderr(`${out.text}\n`);
     else io.stdout(`${out.text}\n`);
     if (controller.signal.aborted) {

@@ -38,6 +38,7 @@ describe("parallel-agents run / resume / runs / show", () => {
     expect(r.stdout).toMatch(/^\[ok\] echo_agent \(echo_agent\) [\d.]+ s$/m);
     expect(r.stdout).toMatch(/2 agents, 2 ok/);
     expect(r.stdout).toMatch(/journal: .*\.jsonl/);
+    expect(r.stdout).not.toContain("\x1b"); // a pipe gets no escape codes
     expect(server.log.every((e) => e.authorization === `Bearer ${API_KEY}`)).toBe(true);
   });
 
@@ -112,14 +113,33 @@ describe("parallel-agents run / resume / runs / show", () => {
   });
 });
 
+describe("the built binary's conventions", () => {
+  it("--version prints the package version; run --help prints run's help; neither runs anything", async () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot(), "package.json"), "utf8"));
+    expect(await cli(["--version"])).toMatchObject({ code: 0, stdout: `${version}\n` });
+    const runs = await tempDir();
+    const help = await cli(["run", "--help", "--runs-dir", path.join(runs, "j"), "--agent", "echo_agent=x"], { env: { PARALLEL_AGENTS_BASE_URL: "http://127.0.0.1:9/v1", PARALLEL_AGENTS_MODEL: "m1" } });
+    expect(help).toMatchObject({ code: 0, stderr: "" });
+    expect(help.stdout).toMatch(/^Usage: parallel-agents run /);
+    expect(fs.existsSync(path.join(runs, "j"))).toBe(false);
+  });
+
+  it("refuses a mistyped flag in one line with exit 2 and no stack trace", async () => {
+    const r = await cli(["run", "--fle", "x.yaml"], { env: { PARALLEL_AGENTS_BASE_URL: "http://127.0.0.1:9/v1", PARALLEL_AGENTS_MODEL: "m1" } });
+    expect(r).toMatchObject({ code: 2, stdout: "", stderr: "parallel-agents run: unknown flag --fle (did you mean --file?)\n" });
+  });
+});
+
+/** The CLI call as one shell command line, for `script`. */
+const shellCommand = (args: string[]) => [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+
 describe("the live view, through a pseudo-terminal", () => {
   it("shows a progress bar and each agent queued, running with elapsed time, then done with its outcome", async () => {
     server = await startScriptedModelServer((r) => (markerOf(r.user) === "3" ? { text: "not json" } : { json: { summary: "ok" }, delayMs: 700 }));
     const runs = await tempDir();
     const args = ["run", ...base(runs), "--max-concurrent", "2", ...[1, 2, 3, 4].flatMap((n) => ["--agent", `echo_agent=[n${n}] task ${n}`])];
-    const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
     // `script` gives the CLI a real pseudo-terminal, as a person's shell would
-    const result = await exec("script", ["-qfec", command, "/dev/null"], { env: { ...env(), COLUMNS: "100", LINES: "30", TERM: "xterm" }, timeout: 60_000 }).catch((e: { code: number; stdout: string }) => e);
+    const result = await exec("script", ["-qfec", shellCommand(args), "/dev/null"], { env: { ...env(), COLUMNS: "100", LINES: "30", TERM: "xterm" }, timeout: 60_000 }).catch((e: { code: number; stdout: string }) => e);
     expect((result as { code?: number }).code).toBe(3); // some ok: partial success
     const stdout = result.stdout;
     const screen = stdout.replace(/\r/g, "");
@@ -130,6 +150,15 @@ describe("the live view, through a pseudo-terminal", () => {
     expect(screen).toMatch(/\[#{30}\] 4\/4 done, 0 running, 0 queued/); // last frame
     expect(screen).toMatch(/\x1b\[33minvalid {2}\x1b\[0mecho_agent #3/);
     expect(screen).toMatch(/4 agents, 3 ok, 1 invalid/);
+  });
+
+  it("with NO_COLOR set, the terminal gets plain lines and not one escape code", async () => {
+    server = await startScriptedModelServer(() => ({ json: { summary: "ok" } }));
+    const runs = await tempDir();
+    const args = ["run", ...base(runs), "--agent", "echo_agent=[n1] a", "--agent", "echo_agent=[n2] b"];
+    const result = await exec("script", ["-qfec", shellCommand(args), "/dev/null"], { env: { ...env(), TERM: "xterm", NO_COLOR: "1" }, timeout: 60_000 });
+    expect(result.stdout).toMatch(/^\[ok\] echo_agent( #\d)? \(echo_agent\) [\d.]+ s\r?$/m);
+    expect(result.stdout).not.toContain("\x1b");
   });
 });
 
