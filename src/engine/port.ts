@@ -1,4 +1,5 @@
 // The one small interface the engine starts sub-agents through; adapters (OpenClaw, HTTP) implement it.
+import { ParallelAgentsError } from "../errors.js";
 
 export type Usage = {
   inputTokens: number;
@@ -65,7 +66,8 @@ export type SessionPort = {
  */
 export type SessionErrorKind = "transient" | "rate_limited" | "fatal" | "timeout" | "aborted";
 
-export class SessionError extends Error {
+export class SessionError extends ParallelAgentsError {
+  readonly category = "session";
   override name = "SessionError";
   readonly kind: SessionErrorKind;
   readonly retryAfterMs?: number;

@@ -1,5 +1,6 @@
 // A run's journal: one JSONL file per run, appended as the run goes; every final outcome is on disk before it is
 // reported. Secret values never enter it; a torn last line (a crash mid-write) is tolerated on read and on append.
+import { ParallelAgentsError } from "../errors.js";
 import fs from "node:fs";
 import path from "node:path";
 import type { AgentResult } from "../engine/outcome.js";
@@ -208,6 +209,7 @@ export function startJournaledRun(options: { dir: string | undefined; tool: stri
   return { runId: loaded.runId, params: loaded.params, loaded, open };
 }
 
-export class ResumeError extends Error {
+export class ResumeError extends ParallelAgentsError {
+  readonly category = "resume";
   override name = "ResumeError";
 }

@@ -1,4 +1,5 @@
 // JSON Schema validation behind a tiny interface: schemas compiled once, cached by identity, errors as short readable text.
+import { ParallelAgentsError } from "../errors.js";
 import { Ajv, type AnySchema, type ErrorObject, type Options, type ValidateFunction } from "ajv";
 
 export type ValidationIssue = { path: string; message: string; keyword: string; params: Record<string, unknown> };
@@ -54,7 +55,8 @@ export function checkJsonSchema(schema: unknown): string | undefined {
   }
 }
 
-export class SchemaCompileError extends Error {
+export class SchemaCompileError extends ParallelAgentsError {
+  readonly category = "schema";
   override name = "SchemaCompileError";
 }
 
