@@ -46,6 +46,14 @@ export type Gateway = {
   cli: (args: string[], timeoutMs?: number) => Promise<{ stdout: string; stderr: string }>;
   log: () => string;
   stop: () => Promise<void>;
+  /**
+   * Sends `signal` (default SIGKILL, a crash) to the gateway's whole process group and waits up to `waitMs` (default
+   * 10 s) for every process of this gateway to be gone, without killing stragglers itself. Returns the pids the gateway
+   * had before the signal and those still alive after the wait (a leak the caller asserts on).
+   */
+  kill: (signal?: NodeJS.Signals, waitMs?: number) => Promise<{ before: number[]; left: number[] }>;
+  /** Starts a new gateway process on the same dir, state, config, token and port (after `kill`), and waits for /readyz. */
+  restart: () => Promise<void>;
 };
 
 let packed: Promise<string> | undefined;
@@ -117,10 +125,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   await fsp.writeFile(configPath, JSON.stringify(installed, null, 2));
 
   const logPath = path.join(dir, "gateway.log");
-  const logFd = fs.openSync(logPath, "a");
+  const spawnGateway = (): ChildProcess => {
+    const logFd = fs.openSync(logPath, "a");
+    const spawned = spawn(process.execPath, [OPENCLAW_BIN, "gateway", "run", "--port", String(port), "--auth", "token", "--token", token], { env, cwd: dir, detached: true, stdio: ["ignore", logFd, logFd] });
+    fs.closeSync(logFd);
+    return spawned;
+  };
   const started = Date.now();
-  const child: ChildProcess = spawn(process.execPath, [OPENCLAW_BIN, "gateway", "run", "--port", String(port), "--auth", "token", "--token", token], { env, cwd: dir, detached: true, stdio: ["ignore", logFd, logFd] });
-  fs.closeSync(logFd);
+  let child = spawnGateway();
   const gateway: Gateway = {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -150,6 +162,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await waitForNoProcesses(dir);
       // a gateway's state is 60-80 MB: remove it (PA_KEEP_E2E=1 keeps it for debugging)
       if (!process.env.PA_KEEP_E2E) await fsp.rm(dir, { recursive: true, force: true });
+    },
+    kill: async (signal = "SIGKILL", waitMs = 10_000) => {
+      const before = processesOf(dir);
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, signal);
+      } catch {
+        // the group is already gone
+      }
+      const deadline = Date.now() + waitMs;
+      while (processesOf(dir).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      return { before, left: processesOf(dir) };
+    },
+    restart: async () => {
+      const restarted = Date.now();
+      child = spawnGateway();
+      await waitForReady(gateway.url, child, 90_000, () => gateway.log());
+      gateway.startMs = Date.now() - restarted;
     },
   };
   live.add(gateway);
