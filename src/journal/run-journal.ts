@@ -46,15 +46,28 @@ export function journalFile(dir: string, runId: string): string {
   return path.join(dir, `${runId}.jsonl`);
 }
 
+/**
+ * Journals open for writing in this process, by file: their runs are still going, so a resume must not start them a
+ * second time (the host may think a call lost that is still running, and ask to resume it).
+ */
+const liveJournals = new Set<string>();
+
+/** True while a run's journal is open for writing in this process (the run is still going). */
+export function isRunLive(dir: string, runId: string): boolean {
+  return liveJournals.has(journalFile(dir, runId));
+}
+
 export function openJournal(dir: string, runId: string, options: JournalOptions = {}): RunJournal {
   fs.mkdirSync(dir, { recursive: true });
   const file = journalFile(dir, runId);
   const redact = createRedactor(options.secrets);
   let fd: number | undefined = fs.openSync(file, "a+");
+  liveJournals.add(file);
   const close = () => {
     if (fd === undefined) return;
     const open = fd;
     fd = undefined;
+    liveJournals.delete(file);
     fs.closeSync(open);
   };
   try {
@@ -155,7 +168,7 @@ export function latestUnfinishedRun(dir: string, tool: string, owner?: string): 
     try {
       const run = readJournal(path.join(dir, f));
       const unfinished = !run.ended || reusableResults(run).size < run.results.size;
-      if (run.tool === tool && unfinished && (owner === undefined || run.owner === undefined || run.owner === owner)) return run;
+      if (run.tool === tool && unfinished && !isRunLive(dir, run.runId) && (owner === undefined || run.owner === undefined || run.owner === owner)) return run;
     } catch {
       // not a journal we can read: look further
     }
@@ -201,6 +214,7 @@ export function startJournaledRun(options: { dir: string | undefined; tool: stri
     }
   }
   if (loaded.tool !== options.tool) throw new ResumeError(`run "${resume}" is a ${loaded.tool} run, not ${options.tool}`);
+  if (isRunLive(dir, loaded.runId)) throw new ResumeError(`run "${loaded.runId}" is still running in this process: its result arrives when it ends (resume it only after it ended or was cancelled)`);
   const open = () => {
     const journal = openJournal(dir, loaded.runId, { secrets: options.secrets });
     journal.append({ t: "resume", at: Date.now() });

@@ -198,6 +198,23 @@ describe("the fault suite in a real OpenClaw gateway (host completions)", () => 
     server.assertNoUnexpected();
   });
 
+  it("a resume of a run still going in the gateway sends nothing twice: the live run is refused and finishes alone", { timeout: 90_000 }, async () => {
+    replyFor = (marker, _nth, n) => (marker.startsWith("[live:fast]") ? { json: served(n) } : { hang: true });
+    const agents = [...[0, 1].map((n) => agent("live", "fast", n)), ...[2, 3].map((n) => agent("live", "hang", n))];
+    const first = new AbortController();
+    const call = gateway.invoke("parallel_run", { agents, timeoutSeconds: 60, retries: 0 }, 60_000, first.signal).catch((e: unknown) => e);
+    const journal = await until("2 journaled answers and 2 hung requests", () => ((journalOf("live")?.ends.length ?? 0) >= 2 && server.inFlight() >= 2 ? journalOf("live") : undefined));
+    for (const resume of [journal.runId, "latest"]) {
+      const { status } = await gateway.invoke("parallel_run", { resume }, 30_000);
+      expect(status).not.toBe(200); // refused before anything starts: the run is live
+    }
+    await sleep(1000);
+    for (const n of [2, 3]) expect(requestsOf(server.log, `[live:hang] #${n}`)).toHaveLength(1); // never sent twice
+    first.abort();
+    await call;
+    server.assertNoUnexpected();
+  });
+
   it("a gateway SIGKILLed mid-run leaves no process; after a restart resume \"latest\" and resume by run id finish 8/8 each, re-sending none of the answered", { timeout: 150_000 }, async () => {
     let answer = false;
     replyFor = (marker, _nth, n) => (marker.includes(":fast]") || answer ? { json: served(n) } : { hang: true });

@@ -49,6 +49,24 @@ describe('resume: "latest" and fresh keys on resume', () => {
     expect(firstKeys.has(keys[0]!)).toBe(false); // ...under a key the host has never seen
   });
 
+  it("never resumes a run that is still going in this process: by id it is refused, latest passes it over", async () => {
+    h = await startHarness(byMarker({ a: () => ({ json: { summary: "a" } }), b: () => ({ hang: true }) }));
+    const journalDir = await tempDir("pa-latest-");
+    const controller = new AbortController();
+    const progress: string[] = [];
+    const live = h.run({ agents: [{ type: "echo_agent", task: "[case:a] one" }, { type: "echo_agent", task: "[case:b] two" }] }, { journalDir, signal: controller.signal, onProgress: (t) => progress.push(t) });
+    while (h.server.log.length < 2) await new Promise((r) => setTimeout(r, 10));
+    const runId = /parallel_run (\S+) started/.exec(progress[0]!)![1]!;
+    const sent = h.server.log.length;
+    await expect(h.run({ resume: runId }, { journalDir })).rejects.toThrow(/still running in this process/);
+    await expect(h.run({ resume: "latest" }, { journalDir })).rejects.toThrow(/no unfinished parallel_run run/);
+    expect(h.server.log.length).toBe(sent); // nothing sent a second time
+    controller.abort();
+    await live;
+    const resumed = await h.run({ resume: "latest" }, { journalDir, signal: AbortSignal.timeout(200) }); // ended now: resumable
+    expect(resumed.run.runId).toBe(runId);
+  });
+
   it("refuses latest with a clear error when nothing is unfinished", async () => {
     h = await startHarness(byMarker({}));
     const journalDir = await tempDir("pa-latest-");
