@@ -6,7 +6,7 @@ import { catalogueRoots } from "../src/registry/catalogue-roots.js";
 import { prepareParallelRun } from "../src/tools/parallel-run/prepare.js";
 import { runAgents } from "../src/engine/run-agents.js";
 import type { SessionPort } from "../src/engine/port.js";
-import { spawnScriptedServer } from "../tests/helpers/spawn-scripted-server.js";
+import { spawnScriptedServer } from "../testing/spawn-scripted-server.js";
 const server = await spawnScriptedServer({ json: { summary: "ok" }, delayMs: 300 });
 const registry = createRegistry({ roots: catalogueRoots({ promptDirs: [path.resolve("tests/fixtures/agents")] }) });
 const inner = createOpenAiHttpPort({ baseUrl: server.url, defaultModel: "bench", stream: false });

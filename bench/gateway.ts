@@ -9,11 +9,11 @@
 // Run: npm run bench:gateway   (prints figures; not a timed test)
 import { createRegistry } from "../src/registry/create-registry.js";
 import { catalogueRoots } from "../src/registry/catalogue-roots.js";
-import { SAMPLE_OUTPUTS, identifyType } from "../tests/helpers/sample-outputs.js";
-import { startScriptedModelServer, type Reply, type ScriptRequest } from "../tests/helpers/scripted-model-server.js";
-import { startGateway, stopAll, type Gateway } from "../tests/e2e/gateway-harness.js";
+import { SAMPLE_OUTPUTS, identifyType } from "../testing/sample-outputs.js";
+import { startScriptedModelServer, type Reply, type ScriptRequest } from "../testing/scripted-model-server.js";
+import { startGateway, stopAll, type Gateway } from "../testing/gateway-harness.js";
 import { renderAgentPrompt } from "../src/render/render-agent-prompt.js";
-import { isHostRequest, lastConversationMessage, messageText } from "../tests/e2e/host-script.js";
+import { isHostRequest, lastConversationMessage, messageText } from "../testing/host-script.js";
 
 const LATENCY_MS = 2000;
 const N_OLD = 10;

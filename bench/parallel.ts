@@ -10,7 +10,7 @@ import { createRegistry } from "../src/registry/create-registry.js";
 import { catalogueRoots } from "../src/registry/catalogue-roots.js";
 import { executeParallelRun } from "../src/tools/parallel-run/execute.js";
 import { getValidator } from "../src/validation/json-validator.js";
-import { spawnScriptedServer } from "../tests/helpers/spawn-scripted-server.js";
+import { spawnScriptedServer } from "../testing/spawn-scripted-server.js";
 
 const LATENCY_MS = 300;
 const N_MAKESPAN = 100;

@@ -2,8 +2,11 @@
 // topic through parallel_run, each agent's result and the timings printed, everything stopped.
 // Without credentials the model is a local SCRIPTED server (canned answers, clearly labelled). With
 // PARALLEL_AGENTS_BASE_URL (or OPENAI_BASE_URL) and an API key in the environment, a real model is used instead.
-import { processesOf, startGateway, stopAll, type Gateway } from "../tests/e2e/gateway-harness.js";
-import { startScriptedModelServer, type ScriptRequest } from "../tests/helpers/scripted-model-server.js";
+import { processesOf, startGateway, stopAll, type Gateway } from "../testing/gateway-harness.js";
+import { catalogueRoots } from "../src/registry/catalogue-roots.js";
+import { createRegistry } from "../src/registry/create-registry.js";
+import { identifyType, sampleOutputAbout } from "../testing/sample-outputs.js";
+import { startScriptedModelServer, type ScriptRequest } from "../testing/scripted-model-server.js";
 
 const topic = process.argv.slice(2).join(" ").trim() || "Morning coffee rituals";
 const env = process.env;
@@ -13,17 +16,10 @@ const realModel = env.PARALLEL_AGENTS_MODEL ?? env.OPENAI_MODEL ?? "gpt-4o-mini"
 const useReal = Boolean(realBaseUrl && realKey);
 const out = (line = "") => process.stdout.write(`${line}\n`);
 
-/** Canned answers, one per writer, built from the topic in the request: a stand-in so the demo runs offline. */
-function scriptedAnswer(request: ScriptRequest) {
+/** Canned answers: each writer's sample output (testing/sample-outputs), about the topic in the request. */
+function scriptedAnswer(request: ScriptRequest, types: ReadonlyMap<string, { def: { system: string } }>) {
   const about = /Topic:\n`{3,}\n([\s\S]*?)\n`{3,}/.exec(request.user)?.[1]?.trim() ?? "the topic";
-  const tag = `#${about.toLowerCase().replace(/[^a-z0-9]+/g, "")}`.slice(0, 30);
-  const s = request.system;
-  const base = { hashtags: [tag, "#scripteddemo"] };
-  if (s.includes("comedy writer")) return { ...base, caption: `[scripted] ${about}: I tried to be a morning person once. Once.`, engagement_prediction: "High", punchline: "Once." };
-  if (s.includes("educator")) return { ...base, caption: `[scripted] Three things worth knowing about ${about}.`, key_points: [`What ${about} is`, "Why it matters", "How to start"], difficulty: "Beginner-friendly" };
-  if (s.includes("trend specialist")) return { ...base, caption: `[scripted] POV: you finally get ${about} right.`, trend_reference: "POV format (evergreen; check timeliness)", viral_potential: "Medium" };
-  if (s.includes("who starts good arguments")) return { ...base, caption: `[scripted] Unpopular opinion: ${about} is overrated. Change my mind.`, controversy_level: 4, discussion_prompts: [`What does ${about} do for you?`] };
-  return { ...base, caption: `[scripted] ${about}, told as a small story in three lines.`, engagement_prediction: "Medium", tone_notes: "Warm, scripted demo answer." };
+  return sampleOutputAbout(identifyType(request.system, types) ?? "content_writer_creative", about);
 }
 
 async function main() {
@@ -34,7 +30,8 @@ async function main() {
     modelUrl = realBaseUrl!;
     out(`model: ${realModel} at ${realBaseUrl} (from the environment)`);
   } else {
-    const server = await startScriptedModelServer((r) => ({ json: scriptedAnswer(r), delayMs: 800 }));
+    const { types } = await createRegistry({ roots: catalogueRoots({}) }).refresh();
+    const server = await startScriptedModelServer((r) => ({ json: scriptedAnswer(r, types), delayMs: 800 }));
     modelUrl = server.url;
     closeModel = () => server.close();
     out("model: LOCAL SCRIPTED MODEL (canned answers, no LLM). Set PARALLEL_AGENTS_BASE_URL and PARALLEL_AGENTS_API_KEY");

@@ -3,7 +3,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../../src/paths.js";
-import { processesOf } from "./gateway-harness.js";
+import { processesOf } from "../../testing/gateway-harness.js";
 
 const run = promisify(execFile);
 

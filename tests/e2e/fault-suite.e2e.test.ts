@@ -5,9 +5,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OUTCOMES } from "../../src/engine/outcome.js";
-import { SAMPLE_OUTPUTS } from "../helpers/sample-outputs.js";
-import { startScriptedModelServer, type LogEntry, type Reply, type ScriptedModelServer } from "../helpers/scripted-model-server.js";
-import { processesOf, startGateway, stopAll, type Gateway } from "./gateway-harness.js";
+import { SAMPLE_OUTPUTS } from "../../testing/sample-outputs.js";
+import { startScriptedModelServer, type LogEntry, type Reply, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
+import { processesOf, startGateway, stopAll, type Gateway } from "../../testing/gateway-harness.js";
 
 const WRITERS = ["content_writer_creative", "content_writer_funny", "content_writer_educational", "content_writer_trendy", "content_writer_controversial"];
 

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRegistry } from "../../src/registry/create-registry.js";
 import { catalogueRoots } from "../../src/registry/catalogue-roots.js";
 import path from "node:path";
-import { SAMPLE_OUTPUTS, designReview } from "../helpers/sample-outputs.js";
-import { startScriptedModelServer, type LogEntry, type ScriptedModelServer } from "../helpers/scripted-model-server.js";
-import { startGateway, stopAll, processesOf, type Gateway } from "./gateway-harness.js";
-import { hostScript, isHostRequest } from "./host-script.js";
+import { SAMPLE_OUTPUTS, designReview } from "../../testing/sample-outputs.js";
+import { startScriptedModelServer, type LogEntry, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
+import { startGateway, stopAll, processesOf, type Gateway } from "../../testing/gateway-harness.js";
+import { hostScript, isHostRequest } from "../../testing/host-script.js";
 
 let server: ScriptedModelServer;
 let gateway: Gateway;

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRegistry } from "../../src/registry/create-registry.js";
 import { catalogueRoots } from "../../src/registry/catalogue-roots.js";
 import { renderAgentPrompt } from "../../src/render/render-agent-prompt.js";
-import { SAMPLE_OUTPUTS } from "../helpers/sample-outputs.js";
-import { startScriptedModelServer, type LogEntry, type ScriptedModelServer } from "../helpers/scripted-model-server.js";
-import { processesOf, startGateway, stopAll, type Gateway } from "./gateway-harness.js";
-import { hostScript } from "./host-script.js";
+import { SAMPLE_OUTPUTS } from "../../testing/sample-outputs.js";
+import { startScriptedModelServer, type LogEntry, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
+import { processesOf, startGateway, stopAll, type Gateway } from "../../testing/gateway-harness.js";
+import { hostScript } from "../../testing/host-script.js";
 
 let server: ScriptedModelServer;
 let gateway: Gateway;

@@ -8,7 +8,7 @@ import { executeParallelRun, type ParallelRunDeps } from "../../src/tools/parall
 import { executeRefineAgent } from "../../src/tools/refine-agent/execute.js";
 import { executeOrchestrate } from "../../src/tools/orchestrate/execute.js";
 import { createTypesWithRefine } from "../../src/tools/all-tools.js";
-import { startScriptedModelServer, type Reply, type Script, type ScriptRequest, type ScriptedModelServer } from "./scripted-model-server.js";
+import { startScriptedModelServer, type Reply, type Script, type ScriptRequest, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
 import { FIXTURES } from "./registry.js";
 
 export type Harness = {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { packageRoot } from "../../src/paths.js";
 import { readJournal } from "../../src/journal/run-journal.js";
 import { FIXTURES, tempDir } from "../helpers/registry.js";
-import { startScriptedModelServer, type ScriptedModelServer } from "../helpers/scripted-model-server.js";
+import { startScriptedModelServer, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
 
 const CLI = path.join(packageRoot(), "dist", "cli.js");
 const exec = promisify(execFile);
@@ -164,7 +164,7 @@ describe("the live view, through a pseudo-terminal", () => {
 
 describe("parallel-agents refine and orchestrate from a terminal", () => {
   it("orchestrate --dry-run prints the checked plan; refine --no-save prints the scores and keeps files untouched", async () => {
-    const { SAMPLE_OUTPUTS, designReview } = await import("../helpers/sample-outputs.js");
+    const { SAMPLE_OUTPUTS, designReview } = await import("../../testing/sample-outputs.js");
     server = await startScriptedModelServer((r) => {
       if (r.system.includes("You are a planner for a team")) return { json: { tasks: [{ id: "a", type: "echo_agent", task: "x", dependsOn: [] }, { id: "b", type: "echo_agent", task: "y", dependsOn: ["a"] }], rationale: "two steps" } };
       if (r.system.includes("You are an expert designer of AI agents")) return { json: { ...(SAMPLE_OUTPUTS.agent_creator as object), agent_name: "cli_agent" } };

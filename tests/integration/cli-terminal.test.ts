@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/run-cli.js";
 import { FIXTURES, tempDir } from "../helpers/registry.js";
-import { startScriptedModelServer, type ScriptedModelServer } from "../helpers/scripted-model-server.js";
+import { startScriptedModelServer, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
 
 const ESC = "\x1b";
 let server: ScriptedModelServer;

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { readJournal } from "../../src/journal/run-journal.js";
 import { packageRoot } from "../../src/paths.js";
 import { FIXTURES, tempDir } from "../helpers/registry.js";
-import { startScriptedModelServer, type ScriptedModelServer } from "../helpers/scripted-model-server.js";
+import { startScriptedModelServer, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
 
 const CLI = path.join(packageRoot(), "dist", "cli.js");
 const exec = promisify(execFile);

@@ -9,7 +9,7 @@ import { executeOrchestrate } from "../../src/tools/orchestrate/execute.js";
 import { executeParallelRun } from "../../src/tools/parallel-run/execute.js";
 import { executeRefineAgent } from "../../src/tools/refine-agent/execute.js";
 import { FIXTURES, tempDir } from "../helpers/registry.js";
-import { SAMPLE_OUTPUTS, designReview } from "../helpers/sample-outputs.js";
+import { SAMPLE_OUTPUTS, designReview } from "../../testing/sample-outputs.js";
 
 const CALLS = 200;
 // the meta tools run several agents a call: fewer calls keep the test quick, and one leak a call would still show

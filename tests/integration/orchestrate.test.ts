@@ -5,7 +5,7 @@ import { OrchestrateResultSchema } from "../../src/tools/orchestrate/result-sche
 import { getValidator } from "../../src/validation/json-validator.js";
 import { startHarness, type Harness } from "../helpers/harness.js";
 import { tempDir } from "../helpers/registry.js";
-import type { Reply, ScriptRequest } from "../helpers/scripted-model-server.js";
+import type { Reply, ScriptRequest } from "../../testing/scripted-model-server.js";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -167,7 +167,7 @@ describe("orchestrate: plan, run in waves, synthesize", () => {
 
   it("allowCreateTypes: a type the catalogue lacks is created by refine_agent, saved, then used by the plan", async () => {
     const { tempDir } = await import("../helpers/registry.js");
-    const { SAMPLE_OUTPUTS, designReview } = await import("../helpers/sample-outputs.js");
+    const { SAMPLE_OUTPUTS, designReview } = await import("../../testing/sample-outputs.js");
     const userDir = await tempDir("pa-create-");
     h = await startHarness((r) => {
       if (isPlanner(r)) return { json: { tasks: [task("a", [], "haiku_poet")], rationale: "needs a poet" } };

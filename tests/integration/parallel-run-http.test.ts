@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { byMarker, startHarness, summary, type Harness } from "../helpers/harness.js";
-import { SAMPLE_OUTPUTS, identifyType } from "../helpers/sample-outputs.js";
-import type { LogEntry } from "../helpers/scripted-model-server.js";
+import { SAMPLE_OUTPUTS, identifyType } from "../../testing/sample-outputs.js";
+import type { LogEntry } from "../../testing/scripted-model-server.js";
 
 let h: Harness | undefined;
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../../src/paths.js";
 import { FIXTURES, tempDir } from "../helpers/registry.js";
-import { startScriptedModelServer, type ScriptedModelServer } from "../helpers/scripted-model-server.js";
+import { startScriptedModelServer, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
 
 const exec = promisify(execFile);
 const CLI = path.join(packageRoot(), "dist", "cli.js");

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../helpers/harness.js";
 import { tempDir } from "../helpers/registry.js";
-import { SAMPLE_OUTPUTS, designReview } from "../helpers/sample-outputs.js";
-import type { Reply, ScriptRequest } from "../helpers/scripted-model-server.js";
+import { SAMPLE_OUTPUTS, designReview } from "../../testing/sample-outputs.js";
+import type { Reply, ScriptRequest } from "../../testing/scripted-model-server.js";
 
 let h: Harness | undefined;
 afterEach(async () => {

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../helpers/harness.js";
-import { SAMPLE_OUTPUTS, designReview, identifyType } from "../helpers/sample-outputs.js";
+import { SAMPLE_OUTPUTS, designReview, identifyType } from "../../testing/sample-outputs.js";
 import { tempDir } from "../helpers/registry.js";
 
 const GUIDE = fs.readFileSync(path.join(import.meta.dirname, "..", "..", "USAGE-GUIDE.md"), "utf8");

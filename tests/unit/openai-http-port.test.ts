@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SessionError } from "../../src/engine/port.js";
 import { createOpenAiHttpPort, parseRetryAfter } from "../../src/host/openai-http-port.js";
 import { byMarker, startHarness, summary, type Harness } from "../helpers/harness.js";
-import { startScriptedModelServer, type ScriptedModelServer } from "../helpers/scripted-model-server.js";
+import { startScriptedModelServer, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0); // a whole second: HTTP dates have second resolution
 const httpDate = (offsetMs: number) => new Date(NOW + offsetMs).toUTCString();

@@ -50,3 +50,21 @@ export function identifyType(system: string, types: ReadonlyMap<string, { def: {
   }
   return undefined;
 }
+
+/** Captions about a topic for the content writers: the demo's offline answers, labelled as scripted. */
+const TOPICAL_CAPTIONS: Record<string, (about: string) => string> = {
+  content_writer_funny: (about) => `[scripted] ${about}: I tried to be a morning person once. Once.`,
+  content_writer_educational: (about) => `[scripted] Three things worth knowing about ${about}.`,
+  content_writer_trendy: (about) => `[scripted] POV: you finally get ${about} right.`,
+  content_writer_controversial: (about) => `[scripted] Unpopular opinion: ${about} is overrated. Change my mind.`,
+  content_writer_creative: (about) => `[scripted] ${about}, told as a small story in three lines.`,
+};
+
+/** A content writer's sample output rewritten about `about` (the other fields as in SAMPLE_OUTPUTS). */
+export function sampleOutputAbout(type: string, about: string): unknown {
+  const caption = TOPICAL_CAPTIONS[type];
+  const sample = SAMPLE_OUTPUTS[type];
+  if (!caption || !sample) return sample;
+  const tag = `#${about.toLowerCase().replace(/[^a-z0-9]+/g, "")}`.slice(0, 30);
+  return { ...(sample as object), caption: caption(about), hashtags: [tag, "#scripteddemo"] };
+}

@@ -1,8 +1,8 @@
 // The scripted model behind a real gateway: plays the host model (calls parallel_run, then answers with the tool's
 // result) and every sub-agent (answers with a valid output for its agent type, or what the test says).
-import type { AgentType } from "../../src/registry/agent-type.js";
-import { SAMPLE_OUTPUTS, identifyType } from "../helpers/sample-outputs.js";
-import type { Reply, Script, ScriptRequest } from "../helpers/scripted-model-server.js";
+import type { AgentType } from "../src/registry/agent-type.js";
+import { SAMPLE_OUTPUTS, identifyType } from "./sample-outputs.js";
+import type { Reply, Script, ScriptRequest } from "./scripted-model-server.js";
 
 export type HostScriptOptions = {
   types: ReadonlyMap<string, AgentType>;

@@ -1,13 +1,13 @@
-// Starts tests/helpers/scripted-server-main.ts in a child process and returns its URL and a way to stop it.
+// Starts testing/scripted-server-main.ts in a child process and returns its URL and a way to stop it.
 import { fork } from "node:child_process";
 import path from "node:path";
 import readline from "node:readline";
 import type { Reply } from "./scripted-model-server.js";
-import { packageRoot } from "../../src/paths.js";
+import { packageRoot } from "../src/paths.js";
 
 export async function spawnScriptedServer(reply: Reply) {
   const root = packageRoot();
-  const child = fork(path.join(root, "scripts", "run-ts.mjs"), [path.join(root, "tests", "helpers", "scripted-server-main.ts"), JSON.stringify(reply)], { cwd: root, stdio: ["ignore", "pipe", "inherit", "ipc"] });
+  const child = fork(path.join(root, "scripts", "run-ts.mjs"), [path.join(root, "testing", "scripted-server-main.ts"), JSON.stringify(reply)], { cwd: root, stdio: ["ignore", "pipe", "inherit", "ipc"] });
   const lines = readline.createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
     lines.once("line", (line) => resolve((JSON.parse(line) as { url: string }).url));

@@ -8,7 +8,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { packageRoot } from "../../src/paths.js";
+import { packageRoot } from "../src/paths.js";
 
 const run = promisify(execFile);
 const ROOT = packageRoot();
