@@ -25,7 +25,7 @@ function scriptedAnswer(request: ScriptRequest, types: ReadonlyMap<string, { def
 async function main() {
   out("parallel-agents demo: the content team in a real OpenClaw gateway");
   let modelUrl: string;
-  let closeModel = async () => undefined as void;
+  let closeModel: () => Promise<void> = async () => {};
   if (useReal) {
     modelUrl = realBaseUrl!;
     out(`model: ${realModel} at ${realBaseUrl} (from the environment)`);

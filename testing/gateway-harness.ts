@@ -40,8 +40,10 @@ export type Gateway = {
   startMs: number;
   installMs: number;
   /** POST /tools/invoke; `signal` disconnects the client (the gateway then aborts the tool call). */
+  // biome-ignore lint/suspicious/noExplicitAny: the gateway's JSON answer, read by tests field by field
   invoke: (tool: string, args: unknown, timeoutMs?: number, signal?: AbortSignal) => Promise<{ status: number; body: any }>;
   /** One chat turn through `openclaw agent --json`. */
+  // biome-ignore lint/suspicious/noExplicitAny: openclaw agent --json output, read by tests field by field
   chat: (message: string, sessionKey: string, timeoutMs?: number) => Promise<any>;
   cli: (args: string[], timeoutMs?: number) => Promise<{ stdout: string; stderr: string }>;
   log: () => string;

@@ -167,7 +167,13 @@ export async function startScriptedModelServer(initial: Script): Promise<Scripte
       new Promise<void>((resolve, reject) => {
         if (inFlight >= n) return resolve();
         const timer = setTimeout(() => reject(new Error(`never reached ${n} requests in flight (now ${inFlight})`)), timeoutMs);
-        waiters.push({ n, resolve: () => (clearTimeout(timer), resolve()) });
+        waiters.push({
+          n,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
       }),
     close: async () => {
       for (const socket of sockets) socket.destroy();

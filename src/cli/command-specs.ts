@@ -86,7 +86,7 @@ export const COMMAND_SPECS = {
     summary: "finish a run of any tool: finished agents reused, the rest run",
     maxPositionals: 1,
     flags: MODEL_RUN,
-    notes: "The journal holds the run's parameters; pass the endpoint again.\n" + EXIT_STATUS,
+    notes: `The journal holds the run's parameters; pass the endpoint again.\n${EXIT_STATUS}`,
   },
   runs: { synopsis: "[--json]", summary: "list journaled runs", maxPositionals: 0, flags: { ...JSON_OUTPUT, ...JOURNALS, ...HELP } },
   show: { synopsis: "RUN_ID [--json]", summary: "one run's outcomes", maxPositionals: 1, flags: { ...JSON_OUTPUT, ...JOURNALS, ...HELP } },
@@ -108,7 +108,7 @@ export const COMMAND_SPECS = {
       "no-save": { type: "boolean", description: "print the designs without writing any file" },
       ...MODEL_RUN,
     },
-    notes: "Exit status as run (an agent counts as ok when a design came out).\n" + EXIT_STATUS,
+    notes: `Exit status as run (an agent counts as ok when a design came out).\n${EXIT_STATUS}`,
   },
   orchestrate: {
     synopsis: "--goal TEXT | --file F [--dry-run] [--json]",
@@ -120,7 +120,7 @@ export const COMMAND_SPECS = {
       "dry-run": { type: "boolean", description: "plan and check the plan; run nothing" },
       ...MODEL_RUN,
     },
-    notes: "Exit status as run (the synthesis counts as one more agent), and 4 when the plan is refused: still invalid\nafter the planner's attempts, so nothing ran.\n" + EXIT_STATUS,
+    notes: `Exit status as run (the synthesis counts as one more agent), and 4 when the plan is refused: still invalid\nafter the planner's attempts, so nothing ran.\n${EXIT_STATUS}`,
   },
 } satisfies Record<string, CommandSpec>;
 

@@ -140,7 +140,7 @@ export async function runsCommand(args: ParsedArgs, io: CliIo): Promise<number> 
     return 0;
   }
   if (runs.length === 0) io.stdout("no runs yet\n");
-  for (const r of runs) io.stdout(`${r.runId}  ${new Date(r.startedAt).toISOString()}  ${r.tool}  ${r.results.size} agents finished${r.ended ? "" : "  (unfinished: parallel-agents resume " + r.runId + ")"}\n`);
+  for (const r of runs) io.stdout(`${r.runId}  ${new Date(r.startedAt).toISOString()}  ${r.tool}  ${r.results.size} agents finished${r.ended ? "" : `  (unfinished: parallel-agents resume ${r.runId})`}\n`);
   return 0;
 }
 

@@ -14,7 +14,9 @@ export type DependencyGraph = {
 export function createDependencyGraph(agents: readonly PreparedAgent[]): DependencyGraph {
   const waitingOn = agents.map((a) => new Set(a.dependsOn ?? []).size);
   const dependents: number[][] = agents.map(() => []);
-  agents.forEach((a, i) => new Set(a.dependsOn ?? []).forEach((d) => dependents[d]?.push(i)));
+  agents.forEach((a, i) => {
+    for (const d of new Set(a.dependsOn ?? [])) dependents[d]?.push(i);
+  });
   return {
     initiallyReady: (isDone) => agents.flatMap((_, i) => (!isDone(i) && waitingOn[i] === 0 ? [i] : [])),
     dependentsOf: (index) => dependents[index] ?? [],

@@ -149,7 +149,6 @@ async function readStream(response: IncomingMessage, maxBytes: number): Promise<
   let finished = false;
   let truncated = false;
   let finishReason: unknown;
-  {
     for await (const value of response) {
       buffer += decoder.decode(value as Buffer, { stream: true });
       let newline: number;
@@ -184,7 +183,6 @@ async function readStream(response: IncomingMessage, maxBytes: number): Promise<
       }
       if (truncated) break; // stop reading past the output cap
     }
-  }
   if (!finished && !truncated) throw new SessionError("transient", `the stream ended before the answer was complete (${bytes} bytes received)`, { usage });
   const cut = capBytes(text, maxBytes);
   return { text: cut.text, truncated: truncated || cut.truncated, usage, model, ...stopReasonOf(finishReason) };

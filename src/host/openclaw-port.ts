@@ -119,7 +119,7 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
       request.onStarted?.();
       const sessionKey = childSessionKey(agentId, request.attemptKey);
       const calledAt = Date.now();
-      let started;
+      let started: Awaited<ReturnType<SubagentRuntime["run"]>>;
       try {
         started = await subagent.run({
           sessionKey,
@@ -146,7 +146,7 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
       request.signal.addEventListener("abort", onAbort, { once: true });
       try {
         const deadline = calledAt + request.timeoutMs;
-        let wait;
+        let wait: Awaited<ReturnType<SubagentRuntime["waitForRun"]>>;
         for (;;) {
           const remaining = deadline - Date.now();
           if (remaining <= 0) throw new SessionError("timeout", `no answer within ${request.timeoutMs} ms`);

@@ -48,7 +48,7 @@ export function createRegistry(options: RegistryOptions): Registry {
 
   async function loadFile(file: string, root: RegistryRoot): Promise<ParseResult> {
     const source = { kind: root.kind, root: root.dir, file };
-    let stat;
+    let stat: Awaited<ReturnType<typeof fs.stat>>;
     try {
       stat = await fs.stat(file);
     } catch (error) {
@@ -118,7 +118,7 @@ function fileDiagnostic(file: string, message: string, fix: string, severity: Di
 async function listYamlFiles(dir: string, maxDepth: number): Promise<string[] | "missing"> {
   const out: string[] = [];
   async function walk(current: string, depth: number): Promise<boolean> {
-    let entries;
+    let entries: import("node:fs").Dirent[];
     try {
       entries = await fs.readdir(current, { withFileTypes: true });
     } catch {

@@ -163,7 +163,7 @@ function schemaIdsOf(ctx: Ctx, def: AgentTypeFile): SchemaIdRef[] {
 }
 
 function checkTemplate(ctx: Ctx, field: "system" | "task", source: string, declared: Set<string>) {
-  let analysis;
+  let analysis: ReturnType<typeof analyzeTemplate>;
   try {
     analysis = analyzeTemplate(source);
   } catch (error) {

@@ -19,7 +19,8 @@ function seconds(ms: number): string {
 
 export function renderMarkdownReport(run: LoadedRun): string {
   const agents = sorted(run);
-  const counts = agents.reduce<Record<string, number>>((acc, a) => ((acc[a.outcome] = (acc[a.outcome] ?? 0) + 1), acc), {});
+  const counts: Record<string, number> = {};
+  for (const a of agents) counts[a.outcome] = (counts[a.outcome] ?? 0) + 1;
   const lines = [
     `# Run ${run.runId}`,
     "",

@@ -66,7 +66,10 @@ function walkArgs(params: hbs.AST.Expression[], hash: hbs.AST.Hash | undefined, 
 }
 
 function walkExpression(node: Node, scope: number, out: TemplateAnalysis): void {
-  if (node.type === "SubExpression") return walkNode(node, scope, out);
+  if (node.type === "SubExpression") {
+    walkNode(node, scope, out);
+    return;
+  }
   if (node.type !== "PathExpression") return;
   const path = node as hbs.AST.PathExpression;
   const parts = path.parts;

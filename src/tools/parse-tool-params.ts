@@ -15,7 +15,11 @@ function dedupeIssues(issues: ValidationIssue[]): ValidationIssue[] {
   // under a path, and the first issue per path.
   const deeper = (i: ValidationIssue) => issues.some((o) => o.path !== i.path && o.path.startsWith(`${i.path === "/" ? "" : i.path}/`));
   const seen = new Set<string>();
-  return issues.filter((i) => !deeper(i)).filter((i) => (seen.has(i.path) ? false : (seen.add(i.path), true)));
+  return issues.filter((i) => !deeper(i)).filter((i) => {
+    if (seen.has(i.path)) return false;
+    seen.add(i.path);
+    return true;
+  });
 }
 
 function issueToError(issue: ValidationIssue, raw: unknown, tool: string): UserInputError {

@@ -123,7 +123,7 @@ describe("the fault suite in a real OpenClaw gateway (host completions)", () => 
 
     // One definite outcome each, in order, and the counts add up; the text the host model reads names every one.
     expect(body.result.content[0].text).toContain(`${details.runId}: 50 agents`);
-    results.forEach((r, n) => expect(body.result.content[0].text).toContain(`\n${n + 1}. [${r.outcome}] ${r.label} (`));
+    for (const [n, r] of results.entries()) expect(body.result.content[0].text).toContain(`\n${n + 1}. [${r.outcome}] ${r.label} (`);
     expect(results.map((r) => r.label)).toEqual(agents.map((a) => a.label));
     for (const r of results) expect(OUTCOMES).toContain(r.outcome);
     expect(Object.values(details.counts as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(50);

@@ -71,7 +71,8 @@ describe("the built-in catalogue", () => {
 
   it("keeps the design reviewer's six dimensions required", async () => {
     const type = (await loadBuiltins()).types.get("agent_design_reviewer")!;
-    const dims = (type.def.output?.properties as any).dimension_scores.required;
+    const properties = type.def.output!.properties as Record<string, { required: string[] }>;
+    const dims = properties.dimension_scores!.required;
     expect(dims).toEqual(["system_prompt_quality", "capability_coverage", "output_schema_validity", "input_schema_appropriateness", "robustness", "production_readiness"]);
   });
 });

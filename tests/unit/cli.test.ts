@@ -30,7 +30,7 @@ describe("parallel-agents CLI: catalogue commands", () => {
     const r = await cli("types", "--json");
     const parsed = JSON.parse(r.stdout);
     expect(parsed.types).toHaveLength(26);
-    expect(parsed.types.find((t: any) => t.id === "agent_creator")).toMatchObject({ category: "meta", tier: "premium", source: "builtin" });
+    expect(parsed.types.find((t: { id: string }) => t.id === "agent_creator")).toMatchObject({ category: "meta", tier: "premium", source: "builtin" });
     expect(parsed.diagnostics).toEqual([]);
   });
 

@@ -78,7 +78,7 @@ describe("extractJsonCandidates: every JSON value in the answer, best first", ()
   });
 
   it(`refuses a value nested deeper than ${MAX_JSON_DEPTH} levels, and the values inside it`, () => {
-    const nested = (depth: number) => "[".repeat(depth) + '{"a": 1}' + "]".repeat(depth);
+    const nested = (depth: number) => `${"[".repeat(depth)}{"a": 1}${"]".repeat(depth)}`;
     expect(values(nested(MAX_JSON_DEPTH - 1))).toHaveLength(1);
     expect(values(`Answer: ${nested(MAX_JSON_DEPTH)}`)).toMatch(/the \[\.\.\.\] at offset 8 breaks at offset 136: nests deeper than 128 levels/);
   });
@@ -93,7 +93,7 @@ describe("extractJsonCandidates: every JSON value in the answer, best first", ()
   });
 
   it(`refuses an answer over ${MAX_JSON_INPUT_CHARS} characters without reading it`, () => {
-    expect(values(" ".repeat(MAX_JSON_INPUT_CHARS) + "{}")).toMatch(/over the 1048576 read for JSON/);
+    expect(values(`${" ".repeat(MAX_JSON_INPUT_CHARS)}{}`)).toMatch(/over the 1048576 read for JSON/);
   });
 
   it("finds the value the previous extractor found, in 2000 realistic answers", () => {

@@ -92,7 +92,11 @@ describe("runAgents: scheduling invariants", () => {
     const p = countingPort(4);
     const first = await runAgents({ runId: "r", port: p.port, agents: [agent(0), agent(1)], maxConcurrent: 2, retries: 0, maxOutputBytes: 100 });
     let calls = 0;
-    const port: SessionPort = { name: "p", run: async () => (calls++, { text: '{"n": 9}' }) };
+    const port: SessionPort = { name: "p", run: async () => {
+        calls++;
+        return { text: '{"n": 9}' };
+      },
+    };
     const run = await runAgents({ runId: "r", port, agents: [agent(0), agent(1), agent(2)], maxConcurrent: 2, retries: 0, maxOutputBytes: 100, reuse: new Map([[0, first.agents[0]!], [1, first.agents[1]!]]) });
     expect(calls).toBe(1);
     expect(run.agents.map((a) => a.output)).toEqual([{ n: 0 }, { n: 1 }, { n: 9 }]);

@@ -11,7 +11,7 @@ async function guideBlock(name: string, lang: string): Promise<string> {
   const text = await fs.readFile(GUIDE, "utf8");
   const at = text.indexOf(`<!-- example: ${name} -->`);
   expect(at, `example ${name} missing from USAGE-GUIDE.md`).toBeGreaterThan(-1);
-  const match = new RegExp("```" + lang + "\\n([\\s\\S]*?)\\n```").exec(text.slice(at));
+  const match = new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\\n\`\`\``).exec(text.slice(at));
   return match![1]!;
 }
 

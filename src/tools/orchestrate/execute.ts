@@ -115,7 +115,10 @@ export async function executeOrchestrate(raw: unknown, deps: OrchestrateDeps): P
     const purposes = check.toCreate.map((name) => ({ name, purpose: plan!.tasks.filter((t) => t.type === name).map((t) => t.task).join(" / ").slice(0, 4000) }));
     if (!deps.createAgentTypes) return refuse(check.toCreate.map((name) => ({ field: "tasks", message: `type "${name}" is not in the catalogue and this host cannot create types` })));
     const created = await deps.createAgentTypes({ agents: purposes, ...(params.models ? { models: params.models } : {}) }, { ...deps, runId: `${runId}-create` });
-    for (const c of created.details.agents) if (c.id && c.id !== c.name) plan.tasks.forEach((t) => (t.type = t.type === c.name ? c.id! : t.type));
+    for (const c of created.details.agents) {
+      if (!c.id || c.id === c.name) continue;
+      for (const t of plan.tasks) if (t.type === c.name) t.type = c.id;
+    }
     types = (await deps.registry.refresh()).types;
     // checked again with the new types: one that could not be created, or that wants other input, refuses the plan
     const recheck = validatePlan(plan, { types, maxTasks, allowCreateTypes: false });
