@@ -44,7 +44,9 @@ const bare = await timed(() => {
 });
 line(`bench/extract-json (node ${process.version}, ${new Date().toISOString()})`);
 line(`baseline: one bare charCodeAt loop over ${SIZE} units, best ${fmt(bare.best)}`);
-line(`checkOutput(format json, a 1-field schema) on ${SIZE} UTF-16 units of hostile text, ${ROUNDS} rounds each, goal < ${GOAL_MS} ms:`);
+line(
+  `checkOutput(format json, a 1-field schema) on ${SIZE} UTF-16 units of hostile text, ${ROUNDS} rounds each, goal < ${GOAL_MS} ms:`,
+);
 let worstAll = 0;
 let lagAll = 0;
 for (const input of hostileInputs(SIZE)) {
@@ -54,15 +56,21 @@ for (const input of hostileInputs(SIZE)) {
   const m = await timed(() => check(input.text));
   worstAll = Math.max(worstAll, m.worst, first);
   lagAll = Math.max(lagAll, m.lag);
-  line(`  ${input.name.padEnd(40)} best ${fmt(m.best)} = ${(m.best / GOAL_MS).toFixed(3)} x goal (${(m.best / bare.best).toFixed(1)} bare loops); first ${fmt(first)}; worst ${fmt(m.worst)}; loop lag ${fmt(m.lag)}; ${status}`);
+  line(
+    `  ${input.name.padEnd(40)} best ${fmt(m.best)} = ${(m.best / GOAL_MS).toFixed(3)} x goal (${(m.best / bare.best).toFixed(1)} bare loops); first ${fmt(first)}; worst ${fmt(m.worst)}; loop lag ${fmt(m.lag)}; ${status}`,
+  );
 }
-line(`worst single check: ${worstAll.toFixed(1)} ms = ${(worstAll / GOAL_MS).toFixed(3)} x goal; worst event-loop lag seen by a 1 ms timer: ${lagAll.toFixed(1)} ms`);
+line(
+  `worst single check: ${worstAll.toFixed(1)} ms = ${(worstAll / GOAL_MS).toFixed(3)} x goal; worst event-loop lag seen by a 1 ms timer: ${lagAll.toFixed(1)} ms`,
+);
 
 // Not garbage: a valid answer whose cost is V8's own JSON.parse, which builds ~350k objects.
 const dense = denseValidJson(SIZE);
 const parseOnly = await timed(() => JSON.parse(dense));
 const denseCheck = await timed(() => check(dense));
-line(`valid but dense JSON (${SIZE} units of [{},{},...]): checkOutput best ${fmt(denseCheck.best)}, worst ${fmt(denseCheck.worst)}; bare JSON.parse best ${fmt(parseOnly.best)}, worst ${fmt(parseOnly.worst)}`);
+line(
+  `valid but dense JSON (${SIZE} units of [{},{},...]): checkOutput best ${fmt(denseCheck.best)}, worst ${fmt(denseCheck.worst)}; bare JSON.parse best ${fmt(parseOnly.best)}, worst ${fmt(parseOnly.worst)}`,
+);
 
 if (process.argv.includes("--old")) {
   const text = "[".repeat(32 * 1024);

@@ -41,13 +41,24 @@ async function makespan(stream: boolean) {
 /** Baseline in the same run: the same 100 requests sent with bare node:http and no engine, tool or validation. */
 async function bareHttpFloor(baseUrl: string, stream: boolean): Promise<number> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const body = JSON.stringify({ model: "bench", stream, messages: [{ role: "system", content: "x".repeat(1500) }, { role: "user", content: "task" }] });
+  const body = JSON.stringify({
+    model: "bench",
+    stream,
+    messages: [
+      { role: "system", content: "x".repeat(1500) },
+      { role: "user", content: "task" },
+    ],
+  });
   const once = () =>
     new Promise<void>((resolve, reject) => {
-      const req = http.request(`${baseUrl}/chat/completions`, { method: "POST", agent, headers: { "content-type": "application/json" } }, (res) => {
-        res.resume();
-        res.on("end", resolve);
-      });
+      const req = http.request(
+        `${baseUrl}/chat/completions`,
+        { method: "POST", agent, headers: { "content-type": "application/json" } },
+        (res) => {
+          res.resume();
+          res.on("end", resolve);
+        },
+      );
       req.on("error", reject);
       req.end(body);
     });
@@ -65,8 +76,24 @@ async function engineCpu() {
   const validate = getValidator({ type: "object", required: ["summary"], properties: { summary: { type: "string" } } });
   const answer = { text: '{"summary":"ok"}', usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 } };
   const port: SessionPort = { name: "in-process", run: async () => answer };
-  const agents: PreparedAgent[] = Array.from({ length: N_CPU }, (_, i) => ({ id: `a${i}`, type: "echo_agent", label: `a${i}`, format: "json", validateOutput: validate, ladder: [undefined], timeoutMs: 60_000, prompt: { system: "s", message: `m${i}` } }));
-  await runAgents({ runId: "warm", port, agents: agents.slice(0, 500), maxConcurrent: 64, retries: 0, maxOutputBytes: 65536 });
+  const agents: PreparedAgent[] = Array.from({ length: N_CPU }, (_, i) => ({
+    id: `a${i}`,
+    type: "echo_agent",
+    label: `a${i}`,
+    format: "json",
+    validateOutput: validate,
+    ladder: [undefined],
+    timeoutMs: 60_000,
+    prompt: { system: "s", message: `m${i}` },
+  }));
+  await runAgents({
+    runId: "warm",
+    port,
+    agents: agents.slice(0, 500),
+    maxConcurrent: 64,
+    retries: 0,
+    maxOutputBytes: 65536,
+  });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const run = await runAgents({ runId: "cpu", port, agents, maxConcurrent: 64, retries: 0, maxOutputBytes: 65536 });
@@ -81,9 +108,16 @@ const json = await makespan(false);
 const cpu = await engineCpu();
 const line = (s: string) => process.stdout.write(`${s}\n`);
 line(`bench/parallel (node ${process.version}, ${new Date().toISOString()})`);
-line(`makespan, N=${N_MAKESPAN} agents, ${LATENCY_MS} ms model latency, maxConcurrent ${N_MAKESPAN}, real HTTP to a scripted server in another process:`);
-for (const [name, m] of [["streaming (SSE)", stream], ["non-streaming  ", json]] as const) {
-  line(`  ${name}: ${m.ms.toFixed(0)} ms = ${m.ratio.toFixed(3)} x ideal (goal <= 1.10); peak ${m.peak} in flight; bare node:http floor ${m.floor.toFixed(0)} ms = ${(m.floor / LATENCY_MS).toFixed(3)} x ideal; parallel_run / floor = ${(m.ms / m.floor).toFixed(3)}`);
+line(
+  `makespan, N=${N_MAKESPAN} agents, ${LATENCY_MS} ms model latency, maxConcurrent ${N_MAKESPAN}, real HTTP to a scripted server in another process:`,
+);
+for (const [name, m] of [
+  ["streaming (SSE)", stream],
+  ["non-streaming  ", json],
+] as const) {
+  line(
+    `  ${name}: ${m.ms.toFixed(0)} ms = ${m.ratio.toFixed(3)} x ideal (goal <= 1.10); peak ${m.peak} in flight; bare node:http floor ${m.floor.toFixed(0)} ms = ${(m.floor / LATENCY_MS).toFixed(3)} x ideal; parallel_run / floor = ${(m.ms / m.floor).toFixed(3)}`,
+  );
 }
 line(`engine CPU, N=${N_CPU} agents, zero-latency in-process port, maxConcurrent 64:`);
 line(`  ${cpu.perAgentMs.toFixed(4)} ms CPU per agent (goal <= 0.2), ${cpu.wallMs.toFixed(0)} ms wall`);

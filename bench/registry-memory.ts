@@ -72,7 +72,9 @@ try {
     if (n > 0) reloadMs += performance.now() - t0;
     const type = snapshot.types.get("edited_agent");
     if (type?.def.description !== `Edition ${n} of a drop-in type.`) {
-      throw new Error(`reload ${n}: the edited type is ${type ? "stale" : "missing"}: ${snapshot.diagnostics.map((d) => d.message).join("; ")}`);
+      throw new Error(
+        `reload ${n}: the edited type is ${type ? "stale" : "missing"}: ${snapshot.diagnostics.map((d) => d.message).join("; ")}`,
+      );
     }
     if (MARKS.includes(n)) rows.push({ reloads: n, heap: heapMiB() });
   }
@@ -81,8 +83,15 @@ try {
 }
 
 const heapAt = (reloads: number) => rows.find((r) => r.reloads === reloads)!.heap;
-line(`registry reloads of an edited drop-in type (${withId ? "schemas with $id" : "schemas without $id"}), built-in catalogue loaded alongside:`);
-for (const row of rows) line(`  after ${String(row.reloads).padStart(4)} reloads: ${row.heap.toFixed(2)} MiB heap used after GC`);
-line(`  1000 / 0 reloads = ${(heapAt(1000) / heapAt(0)).toFixed(3)} (includes V8 warming up: optimised code and type feedback)`);
-line(`  2000 / 1000 reloads = ${(heapAt(2000) / heapAt(1000)).toFixed(3)} (goal ~1: nothing kept per reload); ${(((heapAt(2000) - heapAt(1000)) * 1024) / 1000).toFixed(2)} KiB per reload`);
+line(
+  `registry reloads of an edited drop-in type (${withId ? "schemas with $id" : "schemas without $id"}), built-in catalogue loaded alongside:`,
+);
+for (const row of rows)
+  line(`  after ${String(row.reloads).padStart(4)} reloads: ${row.heap.toFixed(2)} MiB heap used after GC`);
+line(
+  `  1000 / 0 reloads = ${(heapAt(1000) / heapAt(0)).toFixed(3)} (includes V8 warming up: optimised code and type feedback)`,
+);
+line(
+  `  2000 / 1000 reloads = ${(heapAt(2000) / heapAt(1000)).toFixed(3)} (goal ~1: nothing kept per reload); ${(((heapAt(2000) - heapAt(1000)) * 1024) / 1000).toFixed(2)} KiB per reload`,
+);
 line(`  ${(reloadMs / RELOADS).toFixed(2)} ms per reload (stat of every file, parse and compile of the edited one)`);

@@ -34,7 +34,9 @@ async function main() {
     const server = await startScriptedModelServer((r) => ({ json: scriptedAnswer(r, types), delayMs: 800 }));
     modelUrl = server.url;
     closeModel = () => server.close();
-    out("model: LOCAL SCRIPTED MODEL (canned answers, no LLM). Set PARALLEL_AGENTS_BASE_URL and PARALLEL_AGENTS_API_KEY");
+    out(
+      "model: LOCAL SCRIPTED MODEL (canned answers, no LLM). Set PARALLEL_AGENTS_BASE_URL and PARALLEL_AGENTS_API_KEY",
+    );
     out("       (or OPENAI_BASE_URL and OPENAI_API_KEY, and optionally PARALLEL_AGENTS_MODEL) to use a real model.");
   }
   out(`topic: ${topic}`);
@@ -42,15 +44,25 @@ async function main() {
   const t0 = Date.now();
   let gateway: Gateway;
   try {
-    gateway = await startGateway({ modelUrl, ...(useReal ? { apiKey: realKey, modelIds: [realModel] } : {}), toolSearch: false });
+    gateway = await startGateway({
+      modelUrl,
+      ...(useReal ? { apiKey: realKey, modelIds: [realModel] } : {}),
+      toolSearch: false,
+    });
   } catch (error) {
     await closeModel(); // its listening socket would otherwise keep the demo running after the failure
     throw error;
   }
   try {
-    out(`gateway ready on ${gateway.url} (plugin installed from its npm pack in ${(gateway.installMs / 1000).toFixed(1)} s, gateway start ${(gateway.startMs / 1000).toFixed(1)} s)`);
+    out(
+      `gateway ready on ${gateway.url} (plugin installed from its npm pack in ${(gateway.installMs / 1000).toFixed(1)} s, gateway start ${(gateway.startMs / 1000).toFixed(1)} s)`,
+    );
     const started = Date.now();
-    const { status, body } = await gateway.invoke("parallel_run", { team: { preset: "content", topic, platform: "instagram" }, timeoutSeconds: 180 }, 600_000);
+    const { status, body } = await gateway.invoke(
+      "parallel_run",
+      { team: { preset: "content", topic, platform: "instagram" }, timeoutSeconds: 180 },
+      600_000,
+    );
     const wall = Date.now() - started;
     if (status !== 200 || !body.ok) throw new Error(`parallel_run failed: ${JSON.stringify(body).slice(0, 2000)}`);
     const details = body.result.details;
@@ -58,17 +70,24 @@ async function main() {
     out();
     const first = Math.min(...details.agents.map((a: { startedAt: number }) => a.startedAt));
     for (const agent of details.agents) {
-      out(`[${agent.outcome}] ${agent.label} (${agent.type}), model ${agent.model ?? "default"}, ${(agent.durationMs / 1000).toFixed(1)} s, started +${((agent.startedAt - first) / 1000).toFixed(1)} s, ${agent.attempts.length} attempt(s)`);
+      out(
+        `[${agent.outcome}] ${agent.label} (${agent.type}), model ${agent.model ?? "default"}, ${(agent.durationMs / 1000).toFixed(1)} s, started +${((agent.startedAt - first) / 1000).toFixed(1)} s, ${agent.attempts.length} attempt(s)`,
+      );
       out(agent.outcome === "ok" ? `  ${JSON.stringify(agent.output)}` : `  ${agent.reason ?? ""}`);
     }
     const sum = details.agents.reduce((n: number, a: { durationMs: number }) => n + a.durationMs, 0);
     out();
-    out(`timings: sum of agent durations ${(sum / 1000).toFixed(1)} s, run ${(details.durationMs / 1000).toFixed(1)} s: ${(sum / details.durationMs).toFixed(1)}x from running in parallel`);
+    out(
+      `timings: sum of agent durations ${(sum / 1000).toFixed(1)} s, run ${(details.durationMs / 1000).toFixed(1)} s: ${(sum / details.durationMs).toFixed(1)}x from running in parallel`,
+    );
     out(`counts: ${JSON.stringify(details.counts)}`);
     out(`total demo time ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (details.counts.ok !== details.agents.length) process.exitCode = 1;
   } finally {
-    const stopError = await gateway.stop().then(() => undefined, (error: unknown) => error);
+    const stopError = await gateway.stop().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     await closeModel();
     await stopAll();
     reportProcessesLeft(gateway, stopError);
@@ -79,7 +98,9 @@ async function main() {
 function reportProcessesLeft(gateway: Gateway, stopError: unknown) {
   // stop() throws when processes outlive it (the scan below names them) or its state dir cannot be removed.
   if (stopError) {
-    process.stderr.write(`stopping the gateway: ${stopError instanceof Error ? stopError.message : String(stopError)}\n`);
+    process.stderr.write(
+      `stopping the gateway: ${stopError instanceof Error ? stopError.message : String(stopError)}\n`,
+    );
     process.exitCode = 1;
   }
   const left = processesOf(gateway.dir);

@@ -12,7 +12,9 @@ const shared = {
   logLevel: "warning",
   external: ["openclaw", "openclaw/*"],
   // Bundled CommonJS packages (handlebars) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __pa_createRequire } from 'node:module'; const require = __pa_createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __pa_createRequire } from 'node:module'; const require = __pa_createRequire(import.meta.url);",
+  },
 };
 
 await build({ ...shared, entryPoints: ["src/index.ts"], outfile: "dist/index.js" });

@@ -5,7 +5,17 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 const out = path.resolve(".tmp/build-manifests.mjs");
-await build({ entryPoints: ["src/manifests/build-manifests.ts"], bundle: true, platform: "node", format: "esm", outfile: out, logLevel: "warning", banner: { js: "import { createRequire as __pa_createRequire } from 'node:module'; const require = __pa_createRequire(import.meta.url);" } });
+await build({
+  entryPoints: ["src/manifests/build-manifests.ts"],
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  outfile: out,
+  logLevel: "warning",
+  banner: {
+    js: "import { createRequire as __pa_createRequire } from 'node:module'; const require = __pa_createRequire(import.meta.url);",
+  },
+});
 const { buildManifests, serializeManifest } = await import(pathToFileURL(out).href);
 await mkdir("manifests", { recursive: true });
 for (const [name, value] of Object.entries(buildManifests())) {

@@ -21,7 +21,9 @@ await build({
   outfile: out,
   logLevel: "warning",
   external: ["openclaw", "openclaw/*", "vitest"],
-  banner: { js: "import { createRequire as __pa_createRequire } from 'node:module'; const require = __pa_createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __pa_createRequire } from 'node:module'; const require = __pa_createRequire(import.meta.url);",
+  },
 });
 process.argv = [process.argv[0], out, ...rest];
 process.on("exit", () => rmSync(out, { force: true }));

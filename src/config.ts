@@ -18,7 +18,8 @@ export const PluginConfigSchema = Type.Object(
     promptDirs: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         maxItems: LIMITS.maxPromptDirs,
-        description: "Extra folders of agent-type YAML files, in priority order (later overrides earlier and built-ins).",
+        description:
+          "Extra folders of agent-type YAML files, in priority order (later overrides earlier and built-ins).",
       }),
     ),
     models: Type.Optional(
@@ -28,21 +29,77 @@ export const PluginConfigSchema = Type.Object(
           "The model ladder, weakest first (e.g. provider/model ids). A type starts on the rung of its tier (fast 1st, standard 2nd, premium 3rd, capped at the last) and climbs on failure. Default: the host's own model only.",
       }),
     ),
-    maxConcurrent: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.maxConcurrent, description: "Agents running at once per call. Default 8." })),
-    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: LIMITS.maxTimeoutSeconds, description: "Per-attempt timeout that overrides each type's own. Default: the type's timeoutSeconds." })),
-    maxAgentsPerCall: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.maxAgentsPerCall, description: "Agents accepted in one call. Default 50." })),
-    retries: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.maxRetries, description: "Retries of a transient fault on the same model. Default 1." })),
-    maxOutputBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: LIMITS.maxOutputBytes, description: "Bytes of text kept per agent answer. Default 65536." })),
-    cleanup: Type.Optional(Type.Union([Type.Literal("delete"), Type.Literal("keep")], { description: "Keep finished sub-agent sessions (default: deleting costs 0.5-3 s per call, see bench/RESULTS.md) or delete them before the call returns." })),
+    maxConcurrent: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: LIMITS.maxConcurrent,
+        description: "Agents running at once per call. Default 8.",
+      }),
+    ),
+    timeoutSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 5,
+        maximum: LIMITS.maxTimeoutSeconds,
+        description: "Per-attempt timeout that overrides each type's own. Default: the type's timeoutSeconds.",
+      }),
+    ),
+    maxAgentsPerCall: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: LIMITS.maxAgentsPerCall,
+        description: "Agents accepted in one call. Default 50.",
+      }),
+    ),
+    retries: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: LIMITS.maxRetries,
+        description: "Retries of a transient fault on the same model. Default 1.",
+      }),
+    ),
+    maxOutputBytes: Type.Optional(
+      Type.Integer({
+        minimum: 1024,
+        maximum: LIMITS.maxOutputBytes,
+        description: "Bytes of text kept per agent answer. Default 65536.",
+      }),
+    ),
+    cleanup: Type.Optional(
+      Type.Union([Type.Literal("delete"), Type.Literal("keep")], {
+        description:
+          "Keep finished sub-agent sessions (default: deleting costs 0.5-3 s per call, see bench/RESULTS.md) or delete them before the call returns.",
+      }),
+    ),
     childRuntime: Type.Optional(
       Type.Union([Type.Literal("completion"), Type.Literal("session")], {
         description:
           'How agents without tools run. "completion" (default): one host-owned completion each (api.runtime.llm.complete): no session, no host lane, only the agent\'s own prompt. "session": a full OpenClaw sub-agent session each (transcripts kept, the host\'s sub-agent lane and preamble).',
       }),
     ),
-    laneReserve: Type.Optional(Type.Integer({ minimum: 0, maximum: 64, description: 'childRuntime "session": slots of the host\'s sub-agent lane (agents.defaults.subagents.maxConcurrent, default 8) left free for the user\'s other conversations; all calls of this plugin together use at most the rest (at least 1). Default 2.' })),
-    keepSessions: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'childRuntime "session" with cleanup "keep": finished child sessions kept for inspection; older ones (and any over 24 h old) are deleted during later calls. Default 20.' })),
-    maxConcurrentPerModel: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.maxConcurrent, description: "Completions of one model in flight at once across every call in this gateway (protects the provider). Default 32." })),
+    laneReserve: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 64,
+        description:
+          "childRuntime \"session\": slots of the host's sub-agent lane (agents.defaults.subagents.maxConcurrent, default 8) left free for the user's other conversations; all calls of this plugin together use at most the rest (at least 1). Default 2.",
+      }),
+    ),
+    keepSessions: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 10_000,
+        description:
+          'childRuntime "session" with cleanup "keep": finished child sessions kept for inspection; older ones (and any over 24 h old) are deleted during later calls. Default 20.',
+      }),
+    ),
+    maxConcurrentPerModel: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: LIMITS.maxConcurrent,
+        description:
+          "Completions of one model in flight at once across every call in this gateway (protects the provider). Default 32.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -72,7 +129,12 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
   if (!result.valid) {
     const issue = result.issues[0]!;
     const field = `plugins.entries.parallel-agents.config${issue.path === "/" ? "" : issue.path.replace(/\//g, ".")}`;
-    throw new UserInputError({ field, value, message: `${issue.message} (got ${describeValue(value)})`, fix: `correct the plugin config; allowed keys: ${Object.keys(PluginConfigSchema.properties).join(", ")}` });
+    throw new UserInputError({
+      field,
+      value,
+      message: `${issue.message} (got ${describeValue(value)})`,
+      fix: `correct the plugin config; allowed keys: ${Object.keys(PluginConfigSchema.properties).join(", ")}`,
+    });
   }
   return { ...CONFIG_DEFAULTS, ...stripUndefined(result.data) };
 }

@@ -9,5 +9,6 @@ export default defineToolPlugin({
   name: "Parallel Agents",
   description: "Run many specialised AI sub-agents at once and get back every result, checked and structured.",
   configSchema: PluginConfigSchema,
-  tools: (tool) => ALL_TOOLS.map((bundle) => tool({ ...bundle.definition, factory: (context) => createPluginTool(bundle, context) })),
+  tools: (tool) =>
+    ALL_TOOLS.map((bundle) => tool({ ...bundle.definition, factory: (context) => createPluginTool(bundle, context) })),
 });

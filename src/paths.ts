@@ -13,7 +13,8 @@ export function packageRoot(): string {
     const candidate = path.join(dir, "package.json");
     if (fs.existsSync(candidate)) {
       try {
-        if ((JSON.parse(fs.readFileSync(candidate, "utf8")) as { name?: string }).name === "openclaw-parallel-agents") return (cached = dir);
+        if ((JSON.parse(fs.readFileSync(candidate, "utf8")) as { name?: string }).name === "openclaw-parallel-agents")
+          return (cached = dir);
       } catch {
         // keep looking upwards
       }

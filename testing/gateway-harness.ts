@@ -40,8 +40,13 @@ export type Gateway = {
   startMs: number;
   installMs: number;
   /** POST /tools/invoke; `signal` disconnects the client (the gateway then aborts the tool call). */
-  // biome-ignore lint/suspicious/noExplicitAny: the gateway's JSON answer, read by tests field by field
-  invoke: (tool: string, args: unknown, timeoutMs?: number, signal?: AbortSignal) => Promise<{ status: number; body: any }>;
+  invoke: (
+    tool: string,
+    args: unknown,
+    timeoutMs?: number,
+    signal?: AbortSignal,
+    // biome-ignore lint/suspicious/noExplicitAny: the gateway's JSON answer, read by tests field by field
+  ) => Promise<{ status: number; body: any }>;
   /** One chat turn through `openclaw agent --json`. */
   // biome-ignore lint/suspicious/noExplicitAny: openclaw agent --json output, read by tests field by field
   chat: (message: string, sessionKey: string, timeoutMs?: number) => Promise<any>;
@@ -94,7 +99,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const configPath = path.join(dir, "openclaw.json");
   const env: NodeJS.ProcessEnv = {
     // OpenClaw detects test runners (VITEST, NODE_ENV=test) and then stays quiet: give it a user's environment.
-    ...Object.fromEntries(Object.entries(process.env).filter(([k, v]) => !k.startsWith("VITEST") && !(k === "NODE_ENV" && v === "test"))),
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k, v]) => !k.startsWith("VITEST") && !(k === "NODE_ENV" && v === "test")),
+    ),
     HOME: home,
     OPENCLAW_HOME: home,
     OPENCLAW_STATE_DIR: state,
@@ -106,30 +113,63 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     OPENCLAW_GATEWAY_PORT: String(port),
     PA_E2E_MARKER: dir, // lets the leak check find every process this gateway started
   };
-  const model = (id: string) => ({ id, name: id, reasoning: false, input: ["text"], contextWindow: 128000, maxTokens: 4096 });
+  const model = (id: string) => ({
+    id,
+    name: id,
+    reasoning: false,
+    input: ["text"],
+    contextWindow: 128000,
+    maxTokens: 4096,
+  });
   const config = {
     gateway: { mode: "local", port, bind: "loopback", auth: { mode: "token", token } },
-    models: { mode: "merge", providers: { scripted: { baseUrl: options.modelUrl, apiKey: options.apiKey ?? "sk-scripted-e2e", api: "openai-completions", models: (options.modelIds ?? ["model-a", "model-b"]).map(model) } } },
-    agents: { defaults: { model: { primary: `scripted/${(options.modelIds ?? ["model-a"])[0]}` }, heartbeat: { every: "0m" }, ...(options.subagentConcurrency ? { subagents: { maxConcurrent: options.subagentConcurrency } } : {}) } },
+    models: {
+      mode: "merge",
+      providers: {
+        scripted: {
+          baseUrl: options.modelUrl,
+          apiKey: options.apiKey ?? "sk-scripted-e2e",
+          api: "openai-completions",
+          models: (options.modelIds ?? ["model-a", "model-b"]).map(model),
+        },
+      },
+    },
+    agents: {
+      defaults: {
+        model: { primary: `scripted/${(options.modelIds ?? ["model-a"])[0]}` },
+        heartbeat: { every: "0m" },
+        ...(options.subagentConcurrency ? { subagents: { maxConcurrent: options.subagentConcurrency } } : {}),
+      },
+    },
     skills: { workshop: { autonomous: { mode: "off" } } },
     cron: { enabled: false },
     ...(options.toolSearch === undefined ? {} : { tools: { toolSearch: options.toolSearch } }),
   };
   await fsp.writeFile(configPath, JSON.stringify(config, null, 2));
-  const cli = async (args: string[], timeoutMs = 120_000) => run(process.execPath, [OPENCLAW_BIN, ...args], { env, cwd: dir, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  const cli = async (args: string[], timeoutMs = 120_000) =>
+    run(process.execPath, [OPENCLAW_BIN, ...args], { env, cwd: dir, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
 
   const installStart = Date.now();
   await cli(["plugins", "install", `npm-pack:${await packPlugin()}`, "--force", "--accept-capabilities"]);
   const installMs = Date.now() - installStart;
   // The install wrote plugins.entries; add our plugin config and allow per-run models next to it.
   const installed = JSON.parse(await fsp.readFile(configPath, "utf8"));
-  installed.plugins.entries["parallel-agents"] = { ...installed.plugins.entries["parallel-agents"], config: options.pluginConfig ?? {}, subagent: { allowModelOverride: true }, ...(options.llmModelOverride === false ? {} : { llm: { allowModelOverride: true } }) };
+  installed.plugins.entries["parallel-agents"] = {
+    ...installed.plugins.entries["parallel-agents"],
+    config: options.pluginConfig ?? {},
+    subagent: { allowModelOverride: true },
+    ...(options.llmModelOverride === false ? {} : { llm: { allowModelOverride: true } }),
+  };
   await fsp.writeFile(configPath, JSON.stringify(installed, null, 2));
 
   const logPath = path.join(dir, "gateway.log");
   const spawnGateway = (): ChildProcess => {
     const logFd = fs.openSync(logPath, "a");
-    const spawned = spawn(process.execPath, [OPENCLAW_BIN, "gateway", "run", "--port", String(port), "--auth", "token", "--token", token], { env, cwd: dir, detached: true, stdio: ["ignore", logFd, logFd] });
+    const spawned = spawn(
+      process.execPath,
+      [OPENCLAW_BIN, "gateway", "run", "--port", String(port), "--auth", "token", "--token", token],
+      { env, cwd: dir, detached: true, stdio: ["ignore", logFd, logFd] },
+    );
     fs.closeSync(logFd);
     return spawned;
   };
@@ -155,7 +195,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return { status: response.status, body: await response.json() };
     },
     chat: async (message, sessionKey, timeoutMs = 180_000) => {
-      const { stdout } = await cli(["agent", "--agent", "main", "--session-key", sessionKey, "--message", message, "--json", "--timeout", String(Math.floor(timeoutMs / 1000))], timeoutMs + 10_000);
+      const { stdout } = await cli(
+        [
+          "agent",
+          "--agent",
+          "main",
+          "--session-key",
+          sessionKey,
+          "--message",
+          message,
+          "--json",
+          "--timeout",
+          String(Math.floor(timeoutMs / 1000)),
+        ],
+        timeoutMs + 10_000,
+      );
       return JSON.parse(stdout.slice(stdout.indexOf("{")));
     },
     stop: async () => {

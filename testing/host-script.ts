@@ -21,7 +21,8 @@ export function isHostRequest(request: ScriptRequest): boolean {
 /** A chat message's text, whether its content is a string or text parts. */
 export function messageText(message: { content?: unknown }): string {
   if (typeof message.content === "string") return message.content;
-  if (Array.isArray(message.content)) return (message.content as Array<{ text?: string }>).map((p) => p.text ?? "").join("");
+  if (Array.isArray(message.content))
+    return (message.content as Array<{ text?: string }>).map((p) => p.text ?? "").join("");
   return "";
 }
 
@@ -32,7 +33,8 @@ export function hostScript(options: HostScriptOptions): Script {
       if (last.role === "tool") return { text: `Here is what the agents produced:\n${messageText(last)}` };
       const tools = (request.body.tools as Array<{ function?: { name?: string } }>).map((t) => t.function?.name);
       if (tools.includes("parallel_run")) return { toolCalls: [{ name: "parallel_run", arguments: options.toolArgs }] };
-      if (tools.includes("tool_call")) return { toolCalls: [{ name: "tool_call", arguments: { id: "parallel_run", args: options.toolArgs } }] };
+      if (tools.includes("tool_call"))
+        return { toolCalls: [{ name: "tool_call", arguments: { id: "parallel_run", args: options.toolArgs } }] };
       throw new Error(`host request without parallel_run or tool_call among ${tools.length} tools`);
     }
     const type = identifyType(request.system, options.types);
@@ -45,5 +47,7 @@ export function hostScript(options: HostScriptOptions): Script {
 /** The last message of the conversation, looking past the internal-context user block OpenClaw appends. */
 export function lastConversationMessage(request: ScriptRequest): { role: string; content?: unknown } {
   const messages = request.body.messages as Array<{ role: string; content?: unknown }>;
-  return [...messages].reverse().find((m) => !(m.role === "user" && messageText(m).trimStart().startsWith("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT")))!;
+  return [...messages]
+    .reverse()
+    .find((m) => !(m.role === "user" && messageText(m).trimStart().startsWith("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT")))!;
 }

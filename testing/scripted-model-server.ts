@@ -87,7 +87,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function userText(messages: Array<{ role?: string; content?: unknown }>): string {
   const last = [...messages].reverse().find((m) => m.role === "user");
-  const content = typeof last?.content === "string" ? last.content : Array.isArray(last?.content) ? (last.content as Array<{ text?: string }>).map((p) => p.text ?? "").join("") : "";
+  const content =
+    typeof last?.content === "string"
+      ? last.content
+      : Array.isArray(last?.content)
+        ? (last.content as Array<{ text?: string }>).map((p) => p.text ?? "").join("")
+        : "";
   const cut = content.indexOf("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT");
   return (cut === -1 ? content : content.slice(0, cut)).trim();
 }
@@ -112,14 +117,31 @@ export async function startScriptedModelServer(initial: Script): Promise<Scripte
     const raw = Buffer.concat(chunks);
     const body = JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
     const messages = (body.messages ?? []) as Array<{ role?: string; content?: unknown }>;
-    const system = messages.filter((m) => m.role === "system" || m.role === "developer").map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content))).join("\n");
+    const system = messages
+      .filter((m) => m.role === "system" || m.role === "developer")
+      .map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content)))
+      .join("\n");
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     for (const w of waiters.filter((w) => inFlight >= w.n)) {
       waiters.splice(waiters.indexOf(w), 1);
       w.resolve();
     }
-    const entry: LogEntry = { index: log.length, model: String(body.model), stream: body.stream === true, system, user: userText(messages), authorization: req.headers.authorization, startedAt: Date.now(), closedEarly: false, status: 200, inFlightAtStart: inFlight, bytes: raw.length, tools: toolNames(body.tools), ...(body.response_format !== undefined ? { responseFormat: body.response_format } : {}) };
+    const entry: LogEntry = {
+      index: log.length,
+      model: String(body.model),
+      stream: body.stream === true,
+      system,
+      user: userText(messages),
+      authorization: req.headers.authorization,
+      startedAt: Date.now(),
+      closedEarly: false,
+      status: 200,
+      inFlightAtStart: inFlight,
+      bytes: raw.length,
+      tools: toolNames(body.tools),
+      ...(body.response_format !== undefined ? { responseFormat: body.response_format } : {}),
+    };
     log.push(entry);
     let ended = false;
     const end = () => {
@@ -134,12 +156,22 @@ export async function startScriptedModelServer(initial: Script): Promise<Scripte
     });
     let reply: Reply;
     try {
-      reply = await script({ index: entry.index, model: entry.model, stream: entry.stream, system, user: entry.user, body, headers: req.headers });
+      reply = await script({
+        index: entry.index,
+        model: entry.model,
+        stream: entry.stream,
+        system,
+        user: entry.user,
+        body,
+        headers: req.headers,
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       unexpected.push(`request ${entry.index} (${entry.model}): ${message}`);
       entry.status = 500;
-      res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: `scripted server: ${message}` } }));
+      res
+        .writeHead(500, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: { message: `scripted server: ${message}` } }));
       return;
     }
     await respond(reply, entry, res, () => entry.closedEarly);
@@ -161,12 +193,16 @@ export async function startScriptedModelServer(initial: Script): Promise<Scripte
       script = next;
     },
     assertNoUnexpected: () => {
-      if (unexpected.length > 0) throw new Error(`scripted model server got unexpected requests:\n${unexpected.join("\n")}`);
+      if (unexpected.length > 0)
+        throw new Error(`scripted model server got unexpected requests:\n${unexpected.join("\n")}`);
     },
     waitForInFlight: (n, timeoutMs = 10_000) =>
       new Promise<void>((resolve, reject) => {
         if (inFlight >= n) return resolve();
-        const timer = setTimeout(() => reject(new Error(`never reached ${n} requests in flight (now ${inFlight})`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`never reached ${n} requests in flight (now ${inFlight})`)),
+          timeoutMs,
+        );
         waiters.push({
           n,
           resolve: () => {
@@ -183,7 +219,11 @@ export async function startScriptedModelServer(initial: Script): Promise<Scripte
 }
 
 function toolNames(tools: unknown): string[] {
-  return Array.isArray(tools) ? tools.map((t) => String((t as { function?: { name?: unknown } })?.function?.name ?? (t as { name?: unknown })?.name ?? "?")) : [];
+  return Array.isArray(tools)
+    ? tools.map((t) =>
+        String((t as { function?: { name?: unknown } })?.function?.name ?? (t as { name?: unknown })?.name ?? "?"),
+      )
+    : [];
 }
 
 async function respond(reply: Reply, entry: LogEntry, res: http.ServerResponse, closed: () => boolean): Promise<void> {
@@ -198,21 +238,48 @@ async function respond(reply: Reply, entry: LogEntry, res: http.ServerResponse, 
     return;
   }
   const text = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? "");
-  const toolCalls = (reply.toolCalls ?? []).map((c, i) => ({ id: c.id ?? `call_${entry.index}_${i}`, type: "function", function: { name: c.name, arguments: JSON.stringify(c.arguments) } }));
-  const usage = { prompt_tokens: reply.usage?.prompt ?? 100, completion_tokens: reply.usage?.completion ?? Math.max(1, Math.ceil(text.length / 4)) };
+  const toolCalls = (reply.toolCalls ?? []).map((c, i) => ({
+    id: c.id ?? `call_${entry.index}_${i}`,
+    type: "function",
+    function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+  }));
+  const usage = {
+    prompt_tokens: reply.usage?.prompt ?? 100,
+    completion_tokens: reply.usage?.completion ?? Math.max(1, Math.ceil(text.length / 4)),
+  };
   const usageOut = { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
   const id = `chatcmpl-scripted-${entry.index}`;
   const created = Math.floor(Date.now() / 1000);
   if (!entry.stream) {
     res.writeHead(200, { "content-type": "application/json" });
     if (reply.malformed) return void res.end('{"id": "broken", "choices": [ {"message": ');
-    const message = toolCalls.length > 0 ? { role: "assistant", content: text || null, tool_calls: toolCalls } : { role: "assistant", content: text };
-    res.end(JSON.stringify({ id, object: "chat.completion", created, model: entry.model, choices: [{ index: 0, message, finish_reason: toolCalls.length > 0 ? "tool_calls" : (reply.finishReason ?? "stop") }], usage: usageOut }));
+    const message =
+      toolCalls.length > 0
+        ? { role: "assistant", content: text || null, tool_calls: toolCalls }
+        : { role: "assistant", content: text };
+    res.end(
+      JSON.stringify({
+        id,
+        object: "chat.completion",
+        created,
+        model: entry.model,
+        choices: [
+          { index: 0, message, finish_reason: toolCalls.length > 0 ? "tool_calls" : (reply.finishReason ?? "stop") },
+        ],
+        usage: usageOut,
+      }),
+    );
     return;
   }
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   const send = (data: unknown) => res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
-  const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({ id, object: "chat.completion.chunk", created, model: entry.model, choices: [{ index: 0, delta, finish_reason: finish }] });
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
+    id,
+    object: "chat.completion.chunk",
+    created,
+    model: entry.model,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  });
   send(chunk({ role: "assistant", content: "" }));
   const size = reply.dripMs ? 8 : 64;
   const pieces: string[] = [];

@@ -3,5 +3,8 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 
 export default function setup() {
-  execFileSync(process.execPath, [path.join(import.meta.dirname, "..", "scripts", "build.mjs")], { stdio: "inherit", cwd: path.join(import.meta.dirname, "..") });
+  execFileSync(process.execPath, [path.join(import.meta.dirname, "..", "scripts", "build.mjs")], {
+    stdio: "inherit",
+    cwd: path.join(import.meta.dirname, ".."),
+  });
 }

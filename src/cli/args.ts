@@ -16,18 +16,27 @@ export type FlagSpec = {
   description: string;
 };
 
-export type ParsedArgs = { positionals: string[]; values: Record<string, string | boolean | Array<string | boolean> | undefined> };
+export type ParsedArgs = {
+  positionals: string[];
+  values: Record<string, string | boolean | Array<string | boolean> | undefined>;
+};
 
 export class CliError extends Error {
   override name = "CliError";
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message);
   }
 }
 
 export function parseCommandArgs(argv: readonly string[], flags: Record<string, FlagSpec>): ParsedArgs {
   const options: ParseArgsOptionsConfig = Object.fromEntries(
-    Object.entries(flags).map(([name, f]) => [name, { type: f.type, multiple: f.multiple ?? false, ...(f.short ? { short: f.short } : {}) }]),
+    Object.entries(flags).map(([name, f]) => [
+      name,
+      { type: f.type, multiple: f.multiple ?? false, ...(f.short ? { short: f.short } : {}) },
+    ]),
   );
   try {
     const { positionals, values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
@@ -42,7 +51,11 @@ export function parseCommandArgs(argv: readonly string[], flags: Record<string, 
 /** A string flag's value; the last one when it was given more than once. */
 export function flag(args: ParsedArgs, name: string): string | undefined {
   const value = args.values[name];
-  return typeof value === "string" ? value : Array.isArray(value) ? value.filter((v) => typeof v === "string").at(-1) : undefined;
+  return typeof value === "string"
+    ? value
+    : Array.isArray(value)
+      ? value.filter((v) => typeof v === "string").at(-1)
+      : undefined;
 }
 
 /** Every value of a repeatable flag, in order; empty when absent. */

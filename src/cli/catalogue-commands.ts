@@ -16,9 +16,21 @@ export function cliRegistry(args: ParsedArgs, io: CliIo) {
 
 export async function typesCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const snapshot = await cliRegistry(args, io).refresh();
-  const types = [...snapshot.types.values()].sort((a, b) => a.def.category.localeCompare(b.def.category) || a.def.id.localeCompare(b.def.id));
+  const types = [...snapshot.types.values()].sort(
+    (a, b) => a.def.category.localeCompare(b.def.category) || a.def.id.localeCompare(b.def.id),
+  );
   if (hasFlag(args, "json")) {
-    const rows = types.map((t) => ({ id: t.def.id, name: t.def.name, category: t.def.category, tier: t.def.tier, outputFormat: t.def.outputFormat, description: t.def.description, useWhen: t.def.useWhen, source: t.source.kind, file: t.source.file }));
+    const rows = types.map((t) => ({
+      id: t.def.id,
+      name: t.def.name,
+      category: t.def.category,
+      tier: t.def.tier,
+      outputFormat: t.def.outputFormat,
+      description: t.def.description,
+      useWhen: t.def.useWhen,
+      source: t.source.kind,
+      file: t.source.file,
+    }));
     io.stdout(`${JSON.stringify({ types: rows, diagnostics: snapshot.diagnostics }, null, 2)}\n`);
     return 0;
   }
@@ -45,17 +57,23 @@ export async function validateCommand(args: ParsedArgs, io: CliIo): Promise<numb
     io.stdout(`${JSON.stringify({ valid: [...snapshot.types.keys()], diagnostics: snapshot.diagnostics }, null, 2)}\n`);
   } else {
     for (const d of snapshot.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-    io.stdout(`${snapshot.types.size} valid agent types, ${errors.length} errors, ${snapshot.diagnostics.length - errors.length} warnings\n`);
+    io.stdout(
+      `${snapshot.types.size} valid agent types, ${errors.length} errors, ${snapshot.diagnostics.length - errors.length} warnings\n`,
+    );
   }
   return errors.length > 0 ? 1 : 0;
 }
 
 export async function renderCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const id = args.positionals[0];
-  if (!id) throw new CliError("usage: parallel-agents render <type> --task TEXT [--input key=value]... [--input-json JSON]");
+  if (!id)
+    throw new CliError("usage: parallel-agents render <type> --task TEXT [--input key=value]... [--input-json JSON]");
   const snapshot = await cliRegistry(args, io).refresh();
   const type = snapshot.types.get(id);
-  if (!type) throw new CliError(`unknown agent type "${id}"; did you mean ${nearestIds(id, snapshot.types.keys()).join(", ")}? (list them with \`parallel-agents types\`)`);
+  if (!type)
+    throw new CliError(
+      `unknown agent type "${id}"; did you mean ${nearestIds(id, snapshot.types.keys()).join(", ")}? (list them with \`parallel-agents types\`)`,
+    );
   const input: Record<string, unknown> = {};
   const json = flag(args, "input-json");
   if (json) {
@@ -70,7 +88,13 @@ export async function renderCommand(args: ParsedArgs, io: CliIo): Promise<number
     if (eq <= 0) throw new CliError(`--input "${pair}" must be key=value`);
     input[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  const prompt = renderAgentPrompt({ type, task: flag(args, "task") ?? "", input, field: "render", inputField: "--input" });
+  const prompt = renderAgentPrompt({
+    type,
+    task: flag(args, "task") ?? "",
+    input,
+    field: "render",
+    inputField: "--input",
+  });
   if (hasFlag(args, "json")) io.stdout(`${JSON.stringify(prompt, null, 2)}\n`);
   else io.stdout(`=== system ===\n${prompt.system}\n\n=== task ===\n${prompt.message}\n`);
   return 0;

@@ -15,33 +15,72 @@ export type CommandSpec = {
   notes?: string;
 };
 
-const HELP = { help: { type: "boolean", short: "h", description: "show this help and exit" } } satisfies Record<string, FlagSpec>;
-const JSON_OUTPUT = { json: { type: "boolean", description: "print JSON for scripts instead of text" } } satisfies Record<string, FlagSpec>;
-const STATE_DIR = { "state-dir": { type: "string", value: "DIR", description: "OpenClaw state dir (default $OPENCLAW_STATE_DIR or ~/.openclaw)" } } satisfies Record<string, FlagSpec>;
+const HELP = { help: { type: "boolean", short: "h", description: "show this help and exit" } } satisfies Record<
+  string,
+  FlagSpec
+>;
+const JSON_OUTPUT = {
+  json: { type: "boolean", description: "print JSON for scripts instead of text" },
+} satisfies Record<string, FlagSpec>;
+const STATE_DIR = {
+  "state-dir": {
+    type: "string",
+    value: "DIR",
+    description: "OpenClaw state dir (default $OPENCLAW_STATE_DIR or ~/.openclaw)",
+  },
+} satisfies Record<string, FlagSpec>;
 const CATALOGUE = {
-  dir: { type: "string", multiple: true, value: "DIR", description: "an extra folder of agent types; later folders override earlier ones" },
+  dir: {
+    type: "string",
+    multiple: true,
+    value: "DIR",
+    description: "an extra folder of agent types; later folders override earlier ones",
+  },
   ...STATE_DIR,
 } satisfies Record<string, FlagSpec>;
 const JOURNALS = {
-  "runs-dir": { type: "string", value: "DIR", description: "the run journals (default <state dir>/parallel-agents/runs)" },
+  "runs-dir": {
+    type: "string",
+    value: "DIR",
+    description: "the run journals (default <state dir>/parallel-agents/runs)",
+  },
   ...STATE_DIR,
 } satisfies Record<string, FlagSpec>;
 const ENDPOINT = {
-  "base-url": { type: "string", value: "URL", description: "OpenAI-compatible endpoint (or PARALLEL_AGENTS_BASE_URL, OPENAI_BASE_URL)" },
+  "base-url": {
+    type: "string",
+    value: "URL",
+    description: "OpenAI-compatible endpoint (or PARALLEL_AGENTS_BASE_URL, OPENAI_BASE_URL)",
+  },
   model: { type: "string", value: "NAME", description: "model name (or PARALLEL_AGENTS_MODEL, OPENAI_MODEL)" },
-  "api-key": { type: "string", value: "KEY", description: "API key (or PARALLEL_AGENTS_API_KEY, OPENAI_API_KEY); kept out of the journals" },
+  "api-key": {
+    type: "string",
+    value: "KEY",
+    description: "API key (or PARALLEL_AGENTS_API_KEY, OPENAI_API_KEY); kept out of the journals",
+  },
   "no-stream": { type: "boolean", description: "ask for whole replies instead of streamed ones" },
   stream: { type: "boolean", description: "stream the replies (the default)" },
 } satisfies Record<string, FlagSpec>;
 /** The flags of every command that calls a model and journals the run. */
-const MODEL_RUN = { ...ENDPOINT, ...CATALOGUE, "runs-dir": JOURNALS["runs-dir"], ...JSON_OUTPUT, ...HELP } satisfies Record<string, FlagSpec>;
+const MODEL_RUN = {
+  ...ENDPOINT,
+  ...CATALOGUE,
+  "runs-dir": JOURNALS["runs-dir"],
+  ...JSON_OUTPUT,
+  ...HELP,
+} satisfies Record<string, FlagSpec>;
 
 const EXIT_STATUS = `Exit status: 0 every agent ok, 3 some ok, 1 none ok, 2 bad call, 130 cancelled (Ctrl-C; the resume hint goes to
 stderr).`;
 const OUTPUT = "On a terminal a live view; in a pipe, or with NO_COLOR or TERM=dumb, plain lines without escape codes.";
 
 export const COMMAND_SPECS = {
-  types: { synopsis: "[--json] [--dir DIR]...", summary: "list the agent types", maxPositionals: 0, flags: { ...JSON_OUTPUT, ...CATALOGUE, ...HELP } },
+  types: {
+    synopsis: "[--json] [--dir DIR]...",
+    summary: "list the agent types",
+    maxPositionals: 0,
+    flags: { ...JSON_OUTPUT, ...CATALOGUE, ...HELP },
+  },
   validate: {
     synopsis: "[DIR...] [--json]",
     summary: "lint agent-type YAML files (exit 1 on errors)",
@@ -67,9 +106,18 @@ export const COMMAND_SPECS = {
     summary: "run agents against an OpenAI-compatible endpoint",
     maxPositionals: 0,
     flags: {
-      agent: { type: "string", multiple: true, value: "TYPE=TASK", description: "an agent to run: its type and its task" },
+      agent: {
+        type: "string",
+        multiple: true,
+        value: "TYPE=TASK",
+        description: "an agent to run: its type and its task",
+      },
       file: { type: "string", value: "FILE", description: "the parallel_run parameters as JSON or YAML" },
-      team: { type: "string", value: "PRESET", description: "a team preset (content, dev, review, meta) with its fields below" },
+      team: {
+        type: "string",
+        value: "PRESET",
+        description: "a team preset (content, dev, review, meta) with its fields below",
+      },
       topic: { type: "string", value: "TEXT", description: "content team: the posts' topic" },
       platform: { type: "string", value: "NAME", description: "content team: where the posts go (default instagram)" },
       appName: { type: "string", value: "NAME", description: "dev team: the app to build" },
@@ -88,13 +136,27 @@ export const COMMAND_SPECS = {
     flags: MODEL_RUN,
     notes: `The journal holds the run's parameters; pass the endpoint again.\n${EXIT_STATUS}`,
   },
-  runs: { synopsis: "[--json]", summary: "list journaled runs", maxPositionals: 0, flags: { ...JSON_OUTPUT, ...JOURNALS, ...HELP } },
-  show: { synopsis: "RUN_ID [--json]", summary: "one run's outcomes", maxPositionals: 1, flags: { ...JSON_OUTPUT, ...JOURNALS, ...HELP } },
+  runs: {
+    synopsis: "[--json]",
+    summary: "list journaled runs",
+    maxPositionals: 0,
+    flags: { ...JSON_OUTPUT, ...JOURNALS, ...HELP },
+  },
+  show: {
+    synopsis: "RUN_ID [--json]",
+    summary: "one run's outcomes",
+    maxPositionals: 1,
+    flags: { ...JSON_OUTPUT, ...JOURNALS, ...HELP },
+  },
   report: {
     synopsis: "RUN_ID [--out DIR]",
     summary: "Markdown and HTML report with a timeline of the run",
     maxPositionals: 1,
-    flags: { out: { type: "string", value: "DIR", description: "where to write the report (default the runs dir)" }, ...JOURNALS, ...HELP },
+    flags: {
+      out: { type: "string", value: "DIR", description: "where to write the report (default the runs dir)" },
+      ...JOURNALS,
+      ...HELP,
+    },
   },
   refine: {
     synopsis: "--name NAME --purpose TEXT | --type ID | --file F [--no-save] [--json]",

@@ -10,7 +10,8 @@ export function describeFlagProblem(argv: readonly string[], options: ParseArgsO
   for (const token of tokens) {
     if (token.kind !== "option") continue;
     const option = options[token.name];
-    if (!option) return `unknown flag ${token.rawName} (did you mean --${nearestIds(token.name, Object.keys(options), 1)[0]}?)`;
+    if (!option)
+      return `unknown flag ${token.rawName} (did you mean --${nearestIds(token.name, Object.keys(options), 1)[0]}?)`;
     if (option.type === "boolean" && token.value !== undefined) return `${token.rawName} takes no value`;
     if (option.type !== "string") continue;
     if (token.value === undefined) return `${token.rawName} needs a value`;

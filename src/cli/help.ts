@@ -9,13 +9,17 @@ const SUMMARY_COLUMN = 57;
 export function renderOverview(specs: Record<string, CommandSpec>): string {
   const lines = Object.entries(specs).flatMap(([name, spec]) => {
     const call = `  parallel-agents ${name} ${spec.synopsis}`;
-    return call.length < SUMMARY_COLUMN - 1 ? [`${call.padEnd(SUMMARY_COLUMN)}${spec.summary}`] : [call, `${" ".repeat(SUMMARY_COLUMN)}${spec.summary}`];
+    return call.length < SUMMARY_COLUMN - 1
+      ? [`${call.padEnd(SUMMARY_COLUMN)}${spec.summary}`]
+      : [call, `${" ".repeat(SUMMARY_COLUMN)}${spec.summary}`];
   });
   return `parallel-agents: run many specialised AI sub-agents at once\n\nUsage:\n${lines.join("\n")}\n\n${OVERVIEW_NOTES}`;
 }
 
 export function renderCommandHelp(name: string, spec: CommandSpec): string {
-  const rows = Object.entries(spec.flags).map(([flag, f]) => [flagLabel(flag, f), f.multiple ? `${f.description} (repeatable)` : f.description] as const);
+  const rows = Object.entries(spec.flags).map(
+    ([flag, f]) => [flagLabel(flag, f), f.multiple ? `${f.description} (repeatable)` : f.description] as const,
+  );
   const width = Math.max(...rows.map(([label]) => label.length)) + 3;
   const text = [
     `Usage: parallel-agents ${name} ${spec.synopsis}`,

@@ -80,6 +80,11 @@ function unknownCommand(name: string, io: CliIo): number {
 function refuseExtraPositionals(name: string, spec: CommandSpec, args: ParsedArgs): void {
   const extra = args.positionals[spec.maxPositionals];
   if (extra === undefined) return;
-  const takes = spec.maxPositionals === 0 ? "no arguments" : spec.maxPositionals === 1 ? "one argument" : `at most ${spec.maxPositionals} arguments`;
+  const takes =
+    spec.maxPositionals === 0
+      ? "no arguments"
+      : spec.maxPositionals === 1
+        ? "one argument"
+        : `at most ${spec.maxPositionals} arguments`;
   throw new CliError(`unexpected argument "${extra}": ${name} takes ${takes} (see \`parallel-agents ${name} --help\`)`);
 }

@@ -22,7 +22,10 @@ import { renderHtmlReport, renderMarkdownReport } from "../report/render-report.
 export const EXIT = { ok: 0, failure: 1, usage: 2, partial: 3, refused: 4, cancelled: 130 } as const;
 
 export function runsDir(args: ParsedArgs, io: CliIo): string {
-  return path.resolve(io.cwd, flag(args, "runs-dir") ?? path.join(flag(args, "state-dir") ?? defaultStateDir(io.env), "parallel-agents", "runs"));
+  return path.resolve(
+    io.cwd,
+    flag(args, "runs-dir") ?? path.join(flag(args, "state-dir") ?? defaultStateDir(io.env), "parallel-agents", "runs"),
+  );
 }
 
 /** The API key in use, if any: also kept out of the journals. */
@@ -33,9 +36,17 @@ function apiKey(args: ParsedArgs, io: CliIo): string | undefined {
 function endpoint(args: ParsedArgs, io: CliIo) {
   const baseUrl = flag(args, "base-url") ?? io.env.PARALLEL_AGENTS_BASE_URL ?? io.env.OPENAI_BASE_URL;
   const model = flag(args, "model") ?? io.env.PARALLEL_AGENTS_MODEL ?? io.env.OPENAI_MODEL;
-  if (!baseUrl) throw new CliError("no model endpoint: pass --base-url (e.g. http://127.0.0.1:11434/v1) or set PARALLEL_AGENTS_BASE_URL / OPENAI_BASE_URL");
+  if (!baseUrl)
+    throw new CliError(
+      "no model endpoint: pass --base-url (e.g. http://127.0.0.1:11434/v1) or set PARALLEL_AGENTS_BASE_URL / OPENAI_BASE_URL",
+    );
   if (!model) throw new CliError("no model: pass --model or set PARALLEL_AGENTS_MODEL / OPENAI_MODEL");
-  return createOpenAiHttpPort({ baseUrl, apiKey: apiKey(args, io), defaultModel: model, stream: !hasFlag(args, "no-stream") });
+  return createOpenAiHttpPort({
+    baseUrl,
+    apiKey: apiKey(args, io),
+    defaultModel: model,
+    stream: !hasFlag(args, "no-stream"),
+  });
 }
 
 /** Tool parameters from --file (JSON or YAML); an empty object without it. */
@@ -67,7 +78,8 @@ function callParams(args: ParsedArgs, io: CliIo): Record<string, unknown> {
   const preset = flag(args, "team");
   if (preset) {
     const team: Record<string, unknown> = { preset };
-    for (const key of ["topic", "platform", "appName", "code", "language"]) if (flag(args, key)) team[key] = flag(args, key);
+    for (const key of ["topic", "platform", "appName", "code", "language"])
+      if (flag(args, key)) team[key] = flag(args, key);
     if (flagValues(args, "feature").length > 0) team.features = flagValues(args, "feature");
     params.team = team;
   }
@@ -86,7 +98,8 @@ export async function runCommand(args: ParsedArgs, io: CliIo, resumeId?: string)
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);
   let runId = "";
-  const live = !json && allowsEscapeCodes(io) ? createLiveView({ write: io.stdout, rows: process.stdout.rows }) : undefined;
+  const live =
+    !json && allowsEscapeCodes(io) ? createLiveView({ write: io.stdout, rows: process.stdout.rows }) : undefined;
   const plain = json || live ? undefined : createPlainView(io);
   try {
     const out = await executeParallelRun(params, {
@@ -120,7 +133,9 @@ function createPlainView(io: CliIo) {
   return (event: RunEvent) => {
     if (event.type !== "agent-ended") return;
     const r = event.result;
-    io.stdout(`[${r.outcome}] ${r.label} (${r.type}) ${(r.durationMs / 1000).toFixed(1)} s${r.reason && r.outcome !== "ok" ? `: ${r.reason}` : ""}\n`);
+    io.stdout(
+      `[${r.outcome}] ${r.label} (${r.type}) ${(r.durationMs / 1000).toFixed(1)} s${r.reason && r.outcome !== "ok" ? `: ${r.reason}` : ""}\n`,
+    );
   };
 }
 
@@ -136,11 +151,27 @@ function loadRun(args: ParsedArgs, io: CliIo, id: string) {
 export async function runsCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const runs = listRuns(runsDir(args, io));
   if (hasFlag(args, "json")) {
-    io.stdout(`${JSON.stringify(runs.map((r) => ({ runId: r.runId, tool: r.tool, startedAt: r.startedAt, ended: r.ended, finished: r.results.size, counts: r.counts })), null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify(
+        runs.map((r) => ({
+          runId: r.runId,
+          tool: r.tool,
+          startedAt: r.startedAt,
+          ended: r.ended,
+          finished: r.results.size,
+          counts: r.counts,
+        })),
+        null,
+        2,
+      )}\n`,
+    );
     return 0;
   }
   if (runs.length === 0) io.stdout("no runs yet\n");
-  for (const r of runs) io.stdout(`${r.runId}  ${new Date(r.startedAt).toISOString()}  ${r.tool}  ${r.results.size} agents finished${r.ended ? "" : `  (unfinished: parallel-agents resume ${r.runId})`}\n`);
+  for (const r of runs)
+    io.stdout(
+      `${r.runId}  ${new Date(r.startedAt).toISOString()}  ${r.tool}  ${r.results.size} agents finished${r.ended ? "" : `  (unfinished: parallel-agents resume ${r.runId})`}\n`,
+    );
   return 0;
 }
 
@@ -150,11 +181,18 @@ export async function showCommand(args: ParsedArgs, io: CliIo): Promise<number> 
   const run = loadRun(args, io, id);
   const results = [...run.results.values()].sort((a, b) => a.index - b.index);
   if (hasFlag(args, "json")) {
-    io.stdout(`${JSON.stringify({ runId: run.runId, tool: run.tool, ended: run.ended, params: run.params, agents: results }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ runId: run.runId, tool: run.tool, ended: run.ended, params: run.params, agents: results }, null, 2)}\n`,
+    );
     return 0;
   }
-  io.stdout(`${run.runId} (${run.tool}) ${run.ended ? "finished" : "unfinished"}, ${results.length} agents with an outcome\n`);
-  for (const r of results) io.stdout(`[${r.outcome}] ${r.label} (${r.type}) ${(r.durationMs / 1000).toFixed(1)} s ${r.outcome === "ok" ? JSON.stringify(r.output).slice(0, 200) : (r.reason ?? "")}\n`);
+  io.stdout(
+    `${run.runId} (${run.tool}) ${run.ended ? "finished" : "unfinished"}, ${results.length} agents with an outcome\n`,
+  );
+  for (const r of results)
+    io.stdout(
+      `[${r.outcome}] ${r.label} (${r.type}) ${(r.durationMs / 1000).toFixed(1)} s ${r.outcome === "ok" ? JSON.stringify(r.output).slice(0, 200) : (r.reason ?? "")}\n`,
+    );
   return 0;
 }
 
@@ -177,13 +215,19 @@ export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<number
  * as `run` (a refined agent counts as ok when a design came out; orchestrate's synthesis counts as one more agent),
  * EXIT.refused when orchestrate's plan is refused, EXIT.cancelled on Ctrl-C with a resume hint.
  */
-export async function metaToolCommand(tool: "refine" | "orchestrate", args: ParsedArgs, io: CliIo, resumeId?: string): Promise<number> {
+export async function metaToolCommand(
+  tool: "refine" | "orchestrate",
+  args: ParsedArgs,
+  io: CliIo,
+  resumeId?: string,
+): Promise<number> {
   const params: Record<string, unknown> = resumeId ? { resume: resumeId } : readParamsFile(args, io);
   if (resumeId) {
     // the journal holds the parameters
   } else if (tool === "refine") {
     const name = flag(args, "name");
-    if (name) params.agents = [...((params.agents as unknown[]) ?? []), { name, purpose: flag(args, "purpose") ?? name }];
+    if (name)
+      params.agents = [...((params.agents as unknown[]) ?? []), { name, purpose: flag(args, "purpose") ?? name }];
     for (const type of flagValues(args, "type")) params.agents = [...((params.agents as unknown[]) ?? []), { type }];
     if (hasFlag(args, "no-save")) params.save = false;
   } else {
@@ -191,32 +235,60 @@ export async function metaToolCommand(tool: "refine" | "orchestrate", args: Pars
     if (hasFlag(args, "dry-run")) params.dryRun = true;
   }
   const stateDir = flag(args, "state-dir") ?? defaultStateDir(io.env);
-  const deps = { config: resolveConfig({}), registry: cliRegistry(args, io), port: endpoint(args, io), userDir: userAgentsDir(stateDir), journalDir: runsDir(args, io), journalSecrets: [apiKey(args, io)], onProgress: (t: string) => (hasFlag(args, "json") ? undefined : io.stderr(`${t}\n`)) };
+  const deps = {
+    config: resolveConfig({}),
+    registry: cliRegistry(args, io),
+    port: endpoint(args, io),
+    userDir: userAgentsDir(stateDir),
+    journalDir: runsDir(args, io),
+    journalSecrets: [apiKey(args, io)],
+    onProgress: (t: string) => (hasFlag(args, "json") ? undefined : io.stderr(`${t}\n`)),
+  };
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);
   try {
-    const out = tool === "refine" ? await executeRefineAgent(params, { ...deps, signal: controller.signal }) : await executeOrchestrate(params, { ...deps, signal: controller.signal, createAgentTypes: createTypesWithRefine });
+    const out =
+      tool === "refine"
+        ? await executeRefineAgent(params, { ...deps, signal: controller.signal })
+        : await executeOrchestrate(params, {
+            ...deps,
+            signal: controller.signal,
+            createAgentTypes: createTypesWithRefine,
+          });
     const refused = "orchestrate" in out.details && out.details.orchestrate?.refused !== undefined;
     if (hasFlag(args, "json")) io.stdout(`${JSON.stringify(out.details, null, 2)}\n`);
     else if (refused) io.stderr(`${out.text}\n`);
     else io.stdout(`${out.text}\n`);
     if (controller.signal.aborted) {
       const journaled = fs.existsSync(journalFile(deps.journalDir, out.details.runId));
-      io.stderr(journaled ? `cancelled; finish it with: parallel-agents resume ${out.details.runId}\n` : "cancelled before the plan was ready; nothing ran, nothing to resume\n");
+      io.stderr(
+        journaled
+          ? `cancelled; finish it with: parallel-agents resume ${out.details.runId}\n`
+          : "cancelled before the plan was ready; nothing ran, nothing to resume\n",
+      );
       return EXIT.cancelled;
     }
     if (refused) return EXIT.refused;
-    return "agents" in out.details ? exitFor(out.details.agents.filter((a) => !a.error).length, out.details.agents.length) : orchestrateExit(out.details);
+    return "agents" in out.details
+      ? exitFor(out.details.agents.filter((a) => !a.error).length, out.details.agents.length)
+      : orchestrateExit(out.details);
   } finally {
     process.removeListener("SIGINT", onSignal);
   }
 }
 
 /** An orchestrate run counts the synthesis as one more agent; a dry run that planned is a success. */
-function orchestrateExit(details: { dryRun: boolean; tasks: Array<{ outcome: string }>; synthesis: { outcome: string } | null }): number {
+function orchestrateExit(details: {
+  dryRun: boolean;
+  tasks: Array<{ outcome: string }>;
+  synthesis: { outcome: string } | null;
+}): number {
   if (details.dryRun) return EXIT.ok;
-  return exitFor(details.tasks.filter((t) => t.outcome === "ok").length + (details.synthesis?.outcome === "ok" ? 1 : 0), details.tasks.length + 1);
+  return exitFor(
+    details.tasks.filter((t) => t.outcome === "ok").length + (details.synthesis?.outcome === "ok" ? 1 : 0),
+    details.tasks.length + 1,
+  );
 }
 
 function exitFor(ok: number, total: number): number {

@@ -26,9 +26,20 @@ export type RunControls = {
 };
 
 /** Where the agent's loop is: which rung, how many retries there, and whether the repair was used. */
-type LoopState = { rung: number; retriesOnRung: number; repairedOnRung: boolean; repairIssues?: string; kind: AttemptRecord["kind"] };
+type LoopState = {
+  rung: number;
+  retriesOnRung: number;
+  repairedOnRung: boolean;
+  repairIssues?: string;
+  kind: AttemptRecord["kind"];
+};
 
-export async function runAgentAttempts(controls: RunControls, index: number, agent: PreparedAgent, dependencies: () => AgentResult[]): Promise<AgentResult> {
+export async function runAgentAttempts(
+  controls: RunControls,
+  index: number,
+  agent: PreparedAgent,
+  dependencies: () => AgentResult[],
+): Promise<AgentResult> {
   const record = createAgentRecord(controls, index, agent);
   let prompt: RenderedPrompt;
   try {
@@ -45,15 +56,36 @@ export async function runAgentAttempts(controls: RunControls, index: number, age
     const blocked = controls.takeAttempt();
     if (blocked) return record.done(last ? finalOutcomeOf(last.outcome) : "skipped", null, blocked);
     const model = agent.ladder[state.rung];
-    const message = state.repairIssues !== undefined ? buildRepairMessage({ message: prompt.message, previous: record.lastText() ?? "", issues: state.repairIssues }) : prompt.message;
+    const message =
+      state.repairIssues !== undefined
+        ? buildRepairMessage({ message: prompt.message, previous: record.lastText() ?? "", issues: state.repairIssues })
+        : prompt.message;
     const startedAt = controls.now();
-    last = await runAttempt({ agent, model, message, system: prompt.system, attemptKey: controls.attemptKey(index, record.attempts.length + 1), runSignal: controls.runSignal, maxOutputBytes: controls.maxOutputBytes, port: controls.port });
+    last = await runAttempt({
+      agent,
+      model,
+      message,
+      system: prompt.system,
+      attemptKey: controls.attemptKey(index, record.attempts.length + 1),
+      runSignal: controls.runSignal,
+      maxOutputBytes: controls.maxOutputBytes,
+      port: controls.port,
+    });
     record.add(last, model, state.kind, startedAt);
     if (last.outcome === "cancelled" || last.outcome === "timeout") {
       const stopped = controls.stopInfo();
       if (stopped) return record.done(stopped.kind === "deadline" ? "timeout" : "cancelled", null, stopped.message);
     }
-    const decision = decideNext({ outcome: last.outcome, rung: state.rung, rungs: agent.ladder.length, retriesOnRung: state.retriesOnRung, repairedOnRung: state.repairedOnRung, maxRetries: controls.retries, retryAfterMs: last.retryAfterMs, backoffMs: backoffDelay(state.retriesOnRung, controls.backoff) });
+    const decision = decideNext({
+      outcome: last.outcome,
+      rung: state.rung,
+      rungs: agent.ladder.length,
+      retriesOnRung: state.retriesOnRung,
+      repairedOnRung: state.repairedOnRung,
+      maxRetries: controls.retries,
+      retryAfterMs: last.retryAfterMs,
+      backoffMs: backoffDelay(state.retriesOnRung, controls.backoff),
+    });
     if (decision.action === "accept") return record.done("ok", last.output);
     if (decision.action === "stop") return record.done(decision.outcome, null, last.error);
     advance(state, decision, last);
@@ -62,7 +94,11 @@ export async function runAgentAttempts(controls: RunControls, index: number, age
 }
 
 /** Moves the loop to its next attempt as the decision says. */
-function advance(state: LoopState, decision: Exclude<Decision, { action: "accept" | "stop" }>, last: AttemptResult): void {
+function advance(
+  state: LoopState,
+  decision: Exclude<Decision, { action: "accept" | "stop" }>,
+  last: AttemptResult,
+): void {
   switch (decision.action) {
     case "retry":
       state.retriesOnRung++;
@@ -97,7 +133,17 @@ function createAgentRecord(controls: RunControls, index: number, agent: Prepared
     lastText: () => lastText,
     add(result: AttemptResult, model: string | undefined, kind: AttemptRecord["kind"], attemptStart: number) {
       queuedMs += result.queuedMs ?? 0;
-      const attempt: AttemptRecord = { attempt: attempts.length + 1, model: result.answeredBy ?? model ?? null, kind, outcome: result.outcome, startedAt: attemptStart, durationMs: controls.now() - attemptStart, ...(result.queuedMs ? { queuedMs: result.queuedMs } : {}), ...(result.error ? { error: result.error } : {}), ...(result.usage ? { usage: result.usage } : {}) };
+      const attempt: AttemptRecord = {
+        attempt: attempts.length + 1,
+        model: result.answeredBy ?? model ?? null,
+        kind,
+        outcome: result.outcome,
+        startedAt: attemptStart,
+        durationMs: controls.now() - attemptStart,
+        ...(result.queuedMs ? { queuedMs: result.queuedMs } : {}),
+        ...(result.error ? { error: result.error } : {}),
+        ...(result.usage ? { usage: result.usage } : {}),
+      };
       attempts.push(attempt);
       if (result.text !== undefined) lastText = result.text;
       lastModel = result.answeredBy ?? model ?? null;
@@ -107,7 +153,24 @@ function createAgentRecord(controls: RunControls, index: number, agent: Prepared
     },
     done(outcome: Outcome, output: unknown, reason?: string): AgentResult {
       const endedAt = controls.now();
-      return { index, id: agent.id, type: agent.type, label: agent.label, outcome, output, text: lastText, model: lastModel, attempts, reason, startedAt, endedAt, durationMs: endedAt - startedAt, usage, runtime: controls.port.name, ...(queuedMs > 0 ? { queuedMs } : {}) };
+      return {
+        index,
+        id: agent.id,
+        type: agent.type,
+        label: agent.label,
+        outcome,
+        output,
+        text: lastText,
+        model: lastModel,
+        attempts,
+        reason,
+        startedAt,
+        endedAt,
+        durationMs: endedAt - startedAt,
+        usage,
+        runtime: controls.port.name,
+        ...(queuedMs > 0 ? { queuedMs } : {}),
+      };
     },
   };
 }

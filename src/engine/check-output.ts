@@ -8,11 +8,21 @@ export type OutputCheck =
   | { status: "empty"; error: string }
   | { status: "invalid"; error: string; issues?: string };
 
-export function checkOutput(options: { text: string; truncated?: boolean; format: AgentTypeFile["outputFormat"]; validate?: Validator; maxOutputBytes: number }): OutputCheck {
+export function checkOutput(options: {
+  text: string;
+  truncated?: boolean;
+  format: AgentTypeFile["outputFormat"];
+  validate?: Validator;
+  maxOutputBytes: number;
+}): OutputCheck {
   const { text, format } = options;
   if (text.trim() === "") return { status: "empty", error: "the agent returned no text" };
   // A cut answer is never accepted, in any format: the JSON value found in it may be an earlier, shorter one.
-  if (options.truncated) return { status: "invalid", error: `the answer was cut at ${options.maxOutputBytes} bytes (maxOutputBytes); a cut answer is never accepted` };
+  if (options.truncated)
+    return {
+      status: "invalid",
+      error: `the answer was cut at ${options.maxOutputBytes} bytes (maxOutputBytes); a cut answer is never accepted`,
+    };
   if (format !== "json") return { status: "ok", output: text.trim() };
   const found = extractJsonCandidates(text);
   if (!found.ok) return { status: "invalid", error: `output is not JSON: ${found.error}` };
@@ -26,7 +36,9 @@ export function checkOutput(options: { text: string; truncated?: boolean; format
   // None fits: report the first value's issues. It is the one taken without a schema (the whole answer, else a fenced
   // block, else the first in prose), so the repair prompt talks about the value the answer presents as its result.
   const issues = first ?? "";
-  const others = found.values.length > 1 ? ` (none of the ${found.values.length - 1} other JSON values in the answer matches either)` : "";
+  const others =
+    found.values.length > 1
+      ? ` (none of the ${found.values.length - 1} other JSON values in the answer matches either)`
+      : "";
   return { status: "invalid", error: `output does not match the schema: ${issues}${others}`, issues };
 }
-

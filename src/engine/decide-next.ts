@@ -44,7 +44,10 @@ export function finalOutcomeOf(outcome: AttemptOutcome): Exclude<Outcome, "skipp
 export function decideNext(input: DecisionInput): Decision {
   const { outcome } = input;
   const canEscalate = input.rung + 1 < input.rungs;
-  const stop = (): Decision => ({ action: "stop", outcome: finalOutcomeOf(outcome) as Exclude<Outcome, "ok" | "skipped"> });
+  const stop = (): Decision => ({
+    action: "stop",
+    outcome: finalOutcomeOf(outcome) as Exclude<Outcome, "ok" | "skipped">,
+  });
   switch (outcome) {
     case "ok":
       return { action: "accept" };
@@ -54,7 +57,8 @@ export function decideNext(input: DecisionInput): Decision {
     case "rate_limited":
     case "timeout": // a slow answer may come in time on a second try, like any other transient failure
       if (input.retriesOnRung < input.maxRetries) {
-        const delayMs = outcome === "rate_limited" && input.retryAfterMs !== undefined ? input.retryAfterMs : input.backoffMs;
+        const delayMs =
+          outcome === "rate_limited" && input.retryAfterMs !== undefined ? input.retryAfterMs : input.backoffMs;
         return { action: "retry", delayMs };
       }
       return canEscalate ? { action: "escalate" } : stop();

@@ -24,7 +24,9 @@ let scratch = new Int32Array(1024);
 const END_BITS = 21; // ends reach MAX_JSON_INPUT_CHARS = 2^20
 const LAST_PASS = 1023; // 10 bits; a span of this pass or later counts as "pass unknown"
 // Character codes: { } [ ] " \ , : - 0 9, and the characters allowed after a backslash in a JSON string.
-const [LBRACE, RBRACE, LBRACKET, RBRACKET, QUOTE, BACKSLASH, COMMA, COLON, MINUS, ZERO, NINE] = [0x7b, 0x7d, 0x5b, 0x5d, 0x22, 0x5c, 0x2c, 0x3a, 0x2d, 0x30, 0x39] as const;
+const [LBRACE, RBRACE, LBRACKET, RBRACKET, QUOTE, BACKSLASH, COMMA, COLON, MINUS, ZERO, NINE] = [
+  0x7b, 0x7d, 0x5b, 0x5d, 0x22, 0x5c, 0x2c, 0x3a, 0x2d, 0x30, 0x39,
+] as const;
 const ESCAPED: number[] = [...'"\\/bfnrt'].map((c) => c.charCodeAt(0));
 
 /** The first JSON value of the answer (see `extractJsonCandidates`). */
@@ -39,7 +41,11 @@ export function extractJson(text: string): JsonExtraction {
  * JSON.parse allocates everything up to the error (1 MB of `[{},{},...` costs over 100 ms), the check allocates nothing.
  */
 export function extractJsonCandidates(text: string): JsonCandidates {
-  if (text.length > MAX_JSON_INPUT_CHARS) return { ok: false, error: `the answer has ${text.length} characters, over the ${MAX_JSON_INPUT_CHARS} read for JSON` };
+  if (text.length > MAX_JSON_INPUT_CHARS)
+    return {
+      ok: false,
+      error: `the answer has ${text.length} characters, over the ${MAX_JSON_INPUT_CHARS} read for JSON`,
+    };
   const lead = text.length - text.trimStart().length;
   const t = text.trim();
   if (t === "") return { ok: false, error: "the answer is empty" };
@@ -51,11 +57,20 @@ export function extractJsonCandidates(text: string): JsonCandidates {
   takeSpans(search, fences, whole);
   if (search.values.length > 0) return { ok: true, values: search.values };
   const why = search.rejected ?? { ...whole, what: "the text" };
-  return { ok: false, error: `no JSON value found in the answer; ${why.what} breaks at offset ${why.at + lead}: ${why.message}` };
+  return {
+    ok: false,
+    error: `no JSON value found in the answer; ${why.what} breaks at offset ${why.at + lead}: ${why.message}`,
+  };
 }
 
 export type JsonSyntaxIssue = { at: number; message: string; tooDeep?: boolean };
-type Search = { text: string; lead: number; values: unknown[]; budget: number; rejected?: JsonSyntaxIssue & { what: string; length: number } };
+type Search = {
+  text: string;
+  lead: number;
+  values: unknown[];
+  budget: number;
+  rejected?: JsonSyntaxIssue & { what: string; length: number };
+};
 
 /** Checks text[from, to) and parses it when valid (the value is added to `values`); returns the issue otherwise. */
 function check(search: Search, from: number, to: number): JsonSyntaxIssue | undefined {
@@ -200,9 +215,11 @@ export function checkJsonSyntax(text: string, from = 0, to = text.length): JsonS
     i = skipSpace(text, i, to);
     const c = i < to ? text.charCodeAt(i) : -1;
     if (c === LBRACE || c === LBRACKET) {
-      if (stack.length === MAX_JSON_DEPTH) return { at: i, message: `nests deeper than ${MAX_JSON_DEPTH} levels`, tooDeep: true };
+      if (stack.length === MAX_JSON_DEPTH)
+        return { at: i, message: `nests deeper than ${MAX_JSON_DEPTH} levels`, tooDeep: true };
       i = skipSpace(text, i + 1, to);
-      if (i < to && text.charCodeAt(i) === closerOf(c)) i++; // {} or []
+      if (i < to && text.charCodeAt(i) === closerOf(c))
+        i++; // {} or []
       else {
         stack.push(c);
         if (c === LBRACKET) continue;
@@ -279,7 +296,8 @@ function skipString(text: string, i: number, to: number): number {
     if (c !== BACKSLASH) continue;
     const e = ++i < to ? text.charCodeAt(i) : -1;
     if (e === 117) {
-      for (let k = 0; k < 4; k++) if (++i >= to || !isHex(text.charCodeAt(i))) return miss(i, "four hex digits after \\u");
+      for (let k = 0; k < 4; k++)
+        if (++i >= to || !isHex(text.charCodeAt(i))) return miss(i, "four hex digits after \\u");
     } else if (!ESCAPED.includes(e)) return miss(i, "an escape");
   }
   return miss(i, "a closing quote");

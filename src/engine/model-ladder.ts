@@ -7,7 +7,11 @@ const TIER_RUNG: Record<TierName, number> = { fast: 0, standard: 1, premium: 2 }
  * The agent's own ladder. An empty ladder means the host's default model only (`undefined`). A per-agent model
  * starts the ladder at that model (or puts it before the rungs above the tier's when it is not on the ladder).
  */
-export function resolveLadder(options: { ladder: readonly string[]; tier: TierName; model?: string }): Array<string | undefined> {
+export function resolveLadder(options: {
+  ladder: readonly string[];
+  tier: TierName;
+  model?: string;
+}): Array<string | undefined> {
   const { ladder, model } = options;
   if (ladder.length === 0) return [model];
   const start = Math.min(TIER_RUNG[options.tier], ladder.length - 1);

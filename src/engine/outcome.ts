@@ -5,7 +5,15 @@ export const OUTCOMES = ["ok", "invalid", "failed", "timeout", "cancelled", "ski
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** What one attempt ended with, before the engine decides what to do next. */
-export type AttemptOutcome = "ok" | "invalid" | "empty" | "transient" | "rate_limited" | "fatal" | "timeout" | "cancelled";
+export type AttemptOutcome =
+  | "ok"
+  | "invalid"
+  | "empty"
+  | "transient"
+  | "rate_limited"
+  | "fatal"
+  | "timeout"
+  | "cancelled";
 
 export type AttemptRecord = {
   attempt: number;

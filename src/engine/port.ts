@@ -73,7 +73,11 @@ export class SessionError extends ParallelAgentsError {
   readonly retryAfterMs?: number;
   readonly status?: number;
   readonly usage?: Usage;
-  constructor(kind: SessionErrorKind, message: string, extra: { retryAfterMs?: number; status?: number; usage?: Usage; cause?: unknown } = {}) {
+  constructor(
+    kind: SessionErrorKind,
+    message: string,
+    extra: { retryAfterMs?: number; status?: number; usage?: Usage; cause?: unknown } = {},
+  ) {
     super(message, { cause: extra.cause });
     this.kind = kind;
     this.retryAfterMs = extra.retryAfterMs;
@@ -85,7 +89,11 @@ export class SessionError extends ParallelAgentsError {
 export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined {
   if (!a) return b ? { ...b } : undefined;
   if (!b) return a;
-  const sum: Usage = { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens, totalTokens: a.totalTokens + b.totalTokens };
+  const sum: Usage = {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    totalTokens: a.totalTokens + b.totalTokens,
+  };
   if (a.costUsd !== undefined || b.costUsd !== undefined) sum.costUsd = (a.costUsd ?? 0) + (b.costUsd ?? 0);
   return sum;
 }

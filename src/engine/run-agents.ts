@@ -26,7 +26,22 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
 
   const blankResult = (index: number, outcome: Outcome, reason: string): AgentResult => {
     const a = agents[index]!;
-    return { index, id: a.id, type: a.type, label: a.label, outcome, output: null, text: null, model: a.ladder[0] ?? null, attempts: [], reason, startedAt: null, endedAt: null, durationMs: 0, runtime: options.port.name };
+    return {
+      index,
+      id: a.id,
+      type: a.type,
+      label: a.label,
+      outcome,
+      output: null,
+      text: null,
+      model: a.ladder[0] ?? null,
+      attempts: [],
+      reason,
+      startedAt: null,
+      endedAt: null,
+      durationMs: 0,
+      runtime: options.port.name,
+    };
   };
   const markReady = (index: number) => {
     waiting[index] = false;
@@ -37,7 +52,8 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
     const result = results[index]!;
     for (const i of graph.dependentsOf(index)) {
       if (!waiting[i]) continue;
-      if (result.outcome !== "ok") finish(i, blankResult(i, "skipped", `dependency ${result.id} (${result.type}) ended ${result.outcome}`));
+      if (result.outcome !== "ok")
+        finish(i, blankResult(i, "skipped", `dependency ${result.id} (${result.type}) ended ${result.outcome}`));
       else if (graph.satisfy(i)) markReady(i);
     }
   };
@@ -47,7 +63,8 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
     waiting[index] = false;
     if (result.outcome === "ok") okCount++;
     run.emit({ type: "agent-ended", result });
-    if (typeof wait === "object" && okCount >= wait.first) run.stop("first", `wait.first: ${wait.first} valid results arrived`);
+    if (typeof wait === "object" && okCount >= wait.first)
+      run.stop("first", `wait.first: ${wait.first} valid results arrived`);
     release(index);
   }
 
@@ -67,8 +84,24 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
       const halted = run.stopInfo();
       agents.forEach((_, i) => {
         if (results[i]) return;
-        if (halted) finish(i, blankResult(i, halted.kind === "cancelled" ? "cancelled" : "skipped", `${halted.message} before it started`));
-        else finish(i, blankResult(i, "skipped", run.softStop() ? `${run.softStop()} before it started` : "its dependencies never finished"));
+        if (halted)
+          finish(
+            i,
+            blankResult(
+              i,
+              halted.kind === "cancelled" ? "cancelled" : "skipped",
+              `${halted.message} before it started`,
+            ),
+          );
+        else
+          finish(
+            i,
+            blankResult(
+              i,
+              "skipped",
+              run.softStop() ? `${run.softStop()} before it started` : "its dependencies never finished",
+            ),
+          );
       });
       run.dispose();
       const endedAt = now();
@@ -76,7 +109,17 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
       const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
       for (const r of final) counts[r.outcome]++;
       const stopReason = run.stopInfo()?.message ?? run.softStop();
-      resolve({ runId: options.runId, agents: final, counts, usage: run.usage(), attempts: run.attempts(), startedAt, endedAt, durationMs: endedAt - startedAt, ...(stopReason ? { stopReason } : {}) });
+      resolve({
+        runId: options.runId,
+        agents: final,
+        counts,
+        usage: run.usage(),
+        attempts: run.attempts(),
+        startedAt,
+        endedAt,
+        durationMs: endedAt - startedAt,
+        ...(stopReason ? { stopReason } : {}),
+      });
     };
     const pump = () => {
       while (running < options.maxConcurrent && readyHead < ready.length && !run.stopInfo() && !run.softStop()) {
@@ -106,7 +149,10 @@ function createRunState(options: RunOptions) {
   const onExternalAbort = () => stop("cancelled", "the run was cancelled");
   if (options.signal?.aborted) onExternalAbort();
   options.signal?.addEventListener("abort", onExternalAbort, { once: true });
-  const deadline = options.deadlineMs !== undefined ? setTimeout(() => stop("deadline", `the run deadline of ${options.deadlineMs} ms passed`), options.deadlineMs) : undefined;
+  const deadline =
+    options.deadlineMs !== undefined
+      ? setTimeout(() => stop("deadline", `the run deadline of ${options.deadlineMs} ms passed`), options.deadlineMs)
+      : undefined;
   // Attempt keys are unique per invocation: a resumed run never reuses a key the host may still deduplicate on.
   const keyPrefix = `${options.runId}-${randomBytes(3).toString("hex")}`;
   let usage: Usage | undefined;
@@ -114,7 +160,8 @@ function createRunState(options: RunOptions) {
   let softStop: string | undefined; // budget or attempt cap: no new attempts, in-flight ones finish
   const addRunUsage = (u: Usage | undefined) => {
     usage = addUsage(usage, u);
-    if (options.budgetTokens !== undefined && (usage?.totalTokens ?? 0) >= options.budgetTokens) softStop ??= `the token budget of ${options.budgetTokens} was used up`;
+    if (options.budgetTokens !== undefined && (usage?.totalTokens ?? 0) >= options.budgetTokens)
+      softStop ??= `the token budget of ${options.budgetTokens} was used up`;
   };
   const emit: RunControls["emit"] = (event) => {
     try {
@@ -132,7 +179,8 @@ function createRunState(options: RunOptions) {
     runSignal: controller.signal,
     stopInfo,
     takeAttempt: () => {
-      if (!softStop && options.maxAttempts !== undefined && attempts >= options.maxAttempts) softStop = `the attempt cap of ${options.maxAttempts} was reached`;
+      if (!softStop && options.maxAttempts !== undefined && attempts >= options.maxAttempts)
+        softStop = `the attempt cap of ${options.maxAttempts} was reached`;
       if (softStop) return softStop;
       attempts++;
       return undefined;

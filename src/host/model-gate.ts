@@ -14,7 +14,12 @@ export type ModelGate = {
   pause: (model: string, untilMs: number) => void;
 };
 
-type Slot = { running: number; waiting: Array<{ grant: () => void; signal: AbortSignal; onAbort: () => void }>; pausedUntil: number; timer?: NodeJS.Timeout };
+type Slot = {
+  running: number;
+  waiting: Array<{ grant: () => void; signal: AbortSignal; onAbort: () => void }>;
+  pausedUntil: number;
+  timer?: NodeJS.Timeout;
+};
 
 /** `perModel`: requests of one model in flight at once across the process. */
 export function createModelGate(options: { perModel: number; now?: () => number }): ModelGate {

@@ -6,7 +6,14 @@ import http from "node:http";
 import https from "node:https";
 import type { IncomingMessage } from "node:http";
 import { parseUsage } from "./parse-usage.js";
-import { SessionError, capBytes, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
+import {
+  SessionError,
+  capBytes,
+  type SessionPort,
+  type SessionRequest,
+  type SessionResult,
+  type Usage,
+} from "../engine/port.js";
 
 export type OpenAiHttpPortOptions = {
   /** Base URL including the version segment, e.g. `http://127.0.0.1:11434/v1`. */
@@ -62,7 +69,10 @@ export function createOpenAiHttpPort(options: OpenAiHttpPortOptions): SessionPor
       const status = response.statusCode ?? 0;
       if (status < 200 || status >= 300) throw await httpError(response, status);
       try {
-        const result = stream && isEventStream(response) ? await readStream(response, request.maxOutputBytes) : await readJson(response, request.maxOutputBytes);
+        const result =
+          stream && isEventStream(response)
+            ? await readStream(response, request.maxOutputBytes)
+            : await readJson(response, request.maxOutputBytes);
         return { ...result, model: result.model ?? model };
       } catch (error) {
         if (error instanceof SessionError) throw error;
@@ -74,9 +84,20 @@ export function createOpenAiHttpPort(options: OpenAiHttpPortOptions): SessionPor
   };
 }
 
-function post(options: { url: URL; secure: boolean; agent: http.Agent; headers: Record<string, string>; body: string; signal: AbortSignal }): Promise<IncomingMessage> {
+function post(options: {
+  url: URL;
+  secure: boolean;
+  agent: http.Agent;
+  headers: Record<string, string>;
+  body: string;
+  signal: AbortSignal;
+}): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = (options.secure ? https : http).request(options.url, { method: "POST", headers: options.headers, agent: options.agent, signal: options.signal }, resolve);
+    const req = (options.secure ? https : http).request(
+      options.url,
+      { method: "POST", headers: options.headers, agent: options.agent, signal: options.signal },
+      resolve,
+    );
     req.on("error", reject);
     req.end(options.body);
   });
@@ -107,7 +128,8 @@ function networkError(error: unknown, signal: AbortSignal): SessionError {
 async function httpError(response: IncomingMessage, status: number): Promise<SessionError> {
   const text = (await readAll(response, 64 * 1024).catch(() => "")).slice(0, 500);
   const detail = `HTTP ${status}${text ? `: ${text}` : ""}`;
-  if (status === 429) return new SessionError("rate_limited", detail, { status, retryAfterMs: parseRetryAfter(response.headers) });
+  if (status === 429)
+    return new SessionError("rate_limited", detail, { status, retryAfterMs: parseRetryAfter(response.headers) });
   if (status === 408 || status === 409 || status >= 500) return new SessionError("transient", detail, { status });
   return new SessionError("fatal", detail, { status });
 }
@@ -124,10 +146,13 @@ export function parseRetryAfter(headers: http.IncomingHttpHeaders, now = Date.no
   return Number.isNaN(date) ? undefined : Math.min(Math.max(0, date - now), 60_000);
 }
 
-
 async function readJson(response: IncomingMessage, maxBytes: number): Promise<SessionResult> {
   const raw = await readAll(response);
-  let parsed: { choices?: Array<{ message?: { content?: unknown }; finish_reason?: unknown }>; usage?: unknown; model?: string };
+  let parsed: {
+    choices?: Array<{ message?: { content?: unknown }; finish_reason?: unknown }>;
+    usage?: unknown;
+    model?: string;
+  };
   try {
     parsed = JSON.parse(raw) as typeof parsed;
   } catch {
@@ -136,7 +161,13 @@ async function readJson(response: IncomingMessage, maxBytes: number): Promise<Se
   const content = parsed.choices?.[0]?.message?.content;
   const text = typeof content === "string" ? content : "";
   const cut = capBytes(text, maxBytes);
-  return { text: cut.text, truncated: cut.truncated, usage: parseUsage(parsed.usage), model: parsed.model, ...stopReasonOf(parsed.choices?.[0]?.finish_reason) };
+  return {
+    text: cut.text,
+    truncated: cut.truncated,
+    usage: parseUsage(parsed.usage),
+    model: parsed.model,
+    ...stopReasonOf(parsed.choices?.[0]?.finish_reason),
+  };
 }
 
 async function readStream(response: IncomingMessage, maxBytes: number): Promise<SessionResult> {
@@ -149,41 +180,49 @@ async function readStream(response: IncomingMessage, maxBytes: number): Promise<
   let finished = false;
   let truncated = false;
   let finishReason: unknown;
-    for await (const value of response) {
-      buffer += decoder.decode(value as Buffer, { stream: true });
-      let newline: number;
-      while ((newline = buffer.indexOf("\n")) !== -1) {
-        const line = buffer.slice(0, newline).trim();
-        buffer = buffer.slice(newline + 1);
-        if (!line.startsWith("data:")) continue;
-        const data = line.slice(5).trim();
-        if (data === "[DONE]") {
-          finished = true;
-          continue;
-        }
-        let chunk: { choices?: Array<{ delta?: { content?: unknown }; finish_reason?: unknown }>; usage?: unknown; model?: string; error?: { message?: string } };
-        try {
-          chunk = JSON.parse(data) as typeof chunk;
-        } catch {
-          throw new SessionError("transient", `malformed stream chunk: ${data.slice(0, 120)}`);
-        }
-        if (chunk.error) throw new SessionError("transient", `stream error: ${chunk.error.message ?? "unknown"}`);
-        model ??= chunk.model;
-        const piece = chunk.choices?.[0]?.delta?.content;
-        if (typeof piece === "string" && !truncated) {
-          bytes += Buffer.byteLength(piece, "utf8");
-          text += piece;
-          if (bytes > maxBytes) truncated = true;
-        }
-        if (chunk.choices?.[0]?.finish_reason) {
-          finished = true;
-          finishReason = chunk.choices[0].finish_reason;
-        }
-        if (chunk.usage) usage = parseUsage(chunk.usage);
+  for await (const value of response) {
+    buffer += decoder.decode(value as Buffer, { stream: true });
+    let newline: number;
+    while ((newline = buffer.indexOf("\n")) !== -1) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      if (!line.startsWith("data:")) continue;
+      const data = line.slice(5).trim();
+      if (data === "[DONE]") {
+        finished = true;
+        continue;
       }
-      if (truncated) break; // stop reading past the output cap
+      let chunk: {
+        choices?: Array<{ delta?: { content?: unknown }; finish_reason?: unknown }>;
+        usage?: unknown;
+        model?: string;
+        error?: { message?: string };
+      };
+      try {
+        chunk = JSON.parse(data) as typeof chunk;
+      } catch {
+        throw new SessionError("transient", `malformed stream chunk: ${data.slice(0, 120)}`);
+      }
+      if (chunk.error) throw new SessionError("transient", `stream error: ${chunk.error.message ?? "unknown"}`);
+      model ??= chunk.model;
+      const piece = chunk.choices?.[0]?.delta?.content;
+      if (typeof piece === "string" && !truncated) {
+        bytes += Buffer.byteLength(piece, "utf8");
+        text += piece;
+        if (bytes > maxBytes) truncated = true;
+      }
+      if (chunk.choices?.[0]?.finish_reason) {
+        finished = true;
+        finishReason = chunk.choices[0].finish_reason;
+      }
+      if (chunk.usage) usage = parseUsage(chunk.usage);
     }
-  if (!finished && !truncated) throw new SessionError("transient", `the stream ended before the answer was complete (${bytes} bytes received)`, { usage });
+    if (truncated) break; // stop reading past the output cap
+  }
+  if (!finished && !truncated)
+    throw new SessionError("transient", `the stream ended before the answer was complete (${bytes} bytes received)`, {
+      usage,
+    });
   const cut = capBytes(text, maxBytes);
   return { text: cut.text, truncated: truncated || cut.truncated, usage, model, ...stopReasonOf(finishReason) };
 }

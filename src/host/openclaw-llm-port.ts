@@ -1,7 +1,14 @@
 // SessionPort over OpenClaw's host-owned completion (api.runtime.llm.complete): one provider request per attempt, no
 // session, no host lane, no preamble; the request carries only the agent's own prompt. For agents without tools.
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/core";
-import { SessionError, capBytes, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
+import {
+  SessionError,
+  capBytes,
+  type SessionPort,
+  type SessionRequest,
+  type SessionResult,
+  type Usage,
+} from "../engine/port.js";
 import type { ModelGate } from "./model-gate.js";
 
 export type LlmRuntime = Pick<OpenClawPluginApi["runtime"]["llm"], "complete">;
@@ -41,7 +48,9 @@ export function createOpenClawLlmPort(options: OpenClawLlmPortOptions): SessionP
           purpose: `parallel-agents: ${request.label}`.slice(0, 200),
           ...(request.model ? { model: request.model } : {}),
           ...(options.maxTokens ? { maxTokens: options.maxTokens } : {}),
-          ...(options.responseFormat !== false && request.outputSchema ? { responseFormat: jsonSchemaFormat(request.outputSchema) } : {}),
+          ...(options.responseFormat !== false && request.outputSchema
+            ? { responseFormat: jsonSchemaFormat(request.outputSchema) }
+            : {}),
         };
         let result: CompleteResult;
         try {
@@ -59,7 +68,8 @@ export function createOpenClawLlmPort(options: OpenClawLlmPortOptions): SessionP
 
 function toSessionResult(result: CompleteResult, request: SessionRequest, pauseModel: () => void): SessionResult {
   const usage = toUsage(result.usage);
-  if (result.stopReason === "aborted" || request.signal.aborted) throw new SessionError("aborted", "the completion was aborted", { usage });
+  if (result.stopReason === "aborted" || request.signal.aborted)
+    throw new SessionError("aborted", "the completion was aborted", { usage });
   if (result.stopReason === "error") {
     // The host reports a provider failure (5xx, 429, network) as a stop reason without its status: retry it later.
     pauseModel();
@@ -92,12 +102,19 @@ function jsonSchemaFormat(schema: object): Record<string, unknown> {
 export function classifyLlmError(error: unknown, request: Pick<SessionRequest, "model" | "signal">): SessionError {
   const code = typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : undefined;
   const message = (error as Error)?.message ?? String(error);
-  if (request.signal.aborted || code === "LLM_COMPLETION_ABORTED") return new SessionError("aborted", "the completion was aborted", { cause: error });
+  if (request.signal.aborted || code === "LLM_COMPLETION_ABORTED")
+    return new SessionError("aborted", "the completion was aborted", { cause: error });
   switch (code) {
     case "LLM_COMPLETION_TIMEOUT":
       return new SessionError("timeout", `the host timed the completion out: ${message}`, { cause: error });
     case "LLM_COMPLETION_NOT_AUTHORIZED":
-      return new SessionError("fatal", request.model ? `the host refused model "${request.model}": ${message} Fix: set ${LLM_OVERRIDE_KEY}: true in the OpenClaw config (and list the ladder's models in llm.allowedModels if you use it), or remove "models" from the call and the plugin config.` : `the host refused the completion: ${message}`, { cause: error });
+      return new SessionError(
+        "fatal",
+        request.model
+          ? `the host refused model "${request.model}": ${message} Fix: set ${LLM_OVERRIDE_KEY}: true in the OpenClaw config (and list the ladder's models in llm.allowedModels if you use it), or remove "models" from the call and the plugin config.`
+          : `the host refused the completion: ${message}`,
+        { cause: error },
+      );
     case "LLM_RUNTIME_UNAVAILABLE":
     case "LLM_ISOLATED_UNSUPPORTED":
     case "LLM_ISOLATED_INPUT_REJECTED":
@@ -105,6 +122,8 @@ export function classifyLlmError(error: unknown, request: Pick<SessionRequest, "
       return new SessionError("fatal", `the host could not run the completion (${code}): ${message}`, { cause: error });
     default:
       // LLM_COMPLETION_FAILED, or a failure before the host assigned a code (e.g. preparing the model): worth one retry.
-      return new SessionError("transient", `the completion failed${code ? ` (${code})` : ""}: ${message}`, { cause: error });
+      return new SessionError("transient", `the completion failed${code ? ` (${code})` : ""}: ${message}`, {
+        cause: error,
+      });
   }
 }

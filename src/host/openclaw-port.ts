@@ -2,11 +2,21 @@
 // bound to the calling agent through the tool context.
 import type { OpenClawPluginApi } from "openclaw/plugin-sdk/core";
 import { parseUsage } from "./parse-usage.js";
-import { SessionError, capBytes, type SessionPort, type SessionRequest, type SessionResult, type Usage } from "../engine/port.js";
+import {
+  SessionError,
+  capBytes,
+  type SessionPort,
+  type SessionRequest,
+  type SessionResult,
+  type Usage,
+} from "../engine/port.js";
 import type { ModelGate } from "./model-gate.js";
 import type { SessionLedger } from "./session-ledger.js";
 
-export type SubagentRuntime = Pick<OpenClawPluginApi["runtime"]["subagent"], "run" | "waitForRun" | "getSessionMessages" | "deleteSession">;
+export type SubagentRuntime = Pick<
+  OpenClawPluginApi["runtime"]["subagent"],
+  "run" | "waitForRun" | "getSessionMessages" | "deleteSession"
+>;
 
 export type OpenClawPortOptions = {
   subagent: SubagentRuntime;
@@ -85,7 +95,8 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
   // Sessions left by earlier calls are swept while this one runs, and awaited by flushCleanup (inside the call).
   let sweep: Promise<number> | undefined;
   const startSweep = () => {
-    if (options.ledger && !sweep) sweep = options.ledger.sweep((key) => subagent.deleteSession({ sessionKey: key, deleteTranscript: false }));
+    if (options.ledger && !sweep)
+      sweep = options.ledger.sweep((key) => subagent.deleteSession({ sessionKey: key, deleteTranscript: false }));
   };
 
   return {
@@ -116,67 +127,75 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
   };
 
   async function runChild(request: SessionRequest): Promise<SessionResult> {
-      request.onStarted?.();
-      const sessionKey = childSessionKey(agentId, request.attemptKey);
-      const calledAt = Date.now();
-      let started: Awaited<ReturnType<SubagentRuntime["run"]>>;
-      try {
-        started = await subagent.run({
-          sessionKey,
-          message: request.message,
-          extraSystemPrompt: request.system,
-          promptMode: "minimal",
-          deliver: false,
-          lane: options.lane ?? "subagent",
-          idempotencyKey: request.attemptKey,
-          ...(options.disableTools === false ? {} : { disableTools: true }),
-          ...splitModelRef(request.model),
-        });
-      } catch (error) {
-        throw classifyStartError(error);
+    request.onStarted?.();
+    const sessionKey = childSessionKey(agentId, request.attemptKey);
+    const calledAt = Date.now();
+    let started: Awaited<ReturnType<SubagentRuntime["run"]>>;
+    try {
+      started = await subagent.run({
+        sessionKey,
+        message: request.message,
+        extraSystemPrompt: request.system,
+        promptMode: "minimal",
+        deliver: false,
+        lane: options.lane ?? "subagent",
+        idempotencyKey: request.attemptKey,
+        ...(options.disableTools === false ? {} : { disableTools: true }),
+        ...splitModelRef(request.model),
+      });
+    } catch (error) {
+      throw classifyStartError(error);
+    }
+    const key = started.sessionKey?.trim() || sessionKey;
+    // Cancelling a child = deleting its session: the host aborts its in-flight model request. An abort that came
+    // while the host was starting it is acted on now that its key is known.
+    if (request.signal.aborted) {
+      await deleteNow(key);
+      throw new SessionError("aborted", "cancelled while the sub-agent was starting");
+    }
+    const onAbort = () => void deleteNow(key);
+    request.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      const deadline = calledAt + request.timeoutMs;
+      let wait: Awaited<ReturnType<SubagentRuntime["waitForRun"]>>;
+      for (;;) {
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) throw new SessionError("timeout", `no answer within ${request.timeoutMs} ms`);
+        wait = await subagent.waitForRun({ runId: started.runId, timeoutMs: remaining });
+        if (request.signal.aborted) throw new SessionError("aborted", "cancelled");
+        if (wait.status !== "pending") break; // pending is not a failure: keep waiting within the time limit
       }
-      const key = started.sessionKey?.trim() || sessionKey;
-      // Cancelling a child = deleting its session: the host aborts its in-flight model request. An abort that came
-      // while the host was starting it is acted on now that its key is known.
-      if (request.signal.aborted) {
-        await deleteNow(key);
-        throw new SessionError("aborted", "cancelled while the sub-agent was starting");
+      if (wait.status === "timeout")
+        throw new SessionError("timeout", wait.error ?? `the host timed the run out after ${request.timeoutMs} ms`);
+      if (wait.status === "error") {
+        const message = wait.error ?? "the sub-agent run failed";
+        throw new SessionError(/aborted/i.test(message) ? "aborted" : "transient", `sub-agent error: ${message}`);
       }
-      const onAbort = () => void deleteNow(key);
-      request.signal.addEventListener("abort", onAbort, { once: true });
-      try {
-        const deadline = calledAt + request.timeoutMs;
-        let wait: Awaited<ReturnType<SubagentRuntime["waitForRun"]>>;
-        for (;;) {
-          const remaining = deadline - Date.now();
-          if (remaining <= 0) throw new SessionError("timeout", `no answer within ${request.timeoutMs} ms`);
-          wait = await subagent.waitForRun({ runId: started.runId, timeoutMs: remaining });
-          if (request.signal.aborted) throw new SessionError("aborted", "cancelled");
-          if (wait.status !== "pending") break; // pending is not a failure: keep waiting within the time limit
-        }
-        if (wait.status === "timeout") throw new SessionError("timeout", wait.error ?? `the host timed the run out after ${request.timeoutMs} ms`);
-        if (wait.status === "error") {
-          const message = wait.error ?? "the sub-agent run failed";
-          throw new SessionError(/aborted/i.test(message) ? "aborted" : "transient", `sub-agent error: ${message}`);
-        }
-        const { messages } = await subagent.getSessionMessages({ sessionKey: key, limit: 50 });
-        const answer = lastAssistant(messages);
-        const cut = capBytes(answer.text, request.maxOutputBytes);
-        const queuedMs = typeof wait.startedAt === "number" ? Math.max(0, wait.startedAt - calledAt) : undefined;
-        return { text: cut.text, truncated: cut.truncated, usage: answer.usage, model: started.runtime ? `${started.runtime.provider}/${started.runtime.model}` : request.model, ...(queuedMs !== undefined ? { queuedMs } : {}) };
-      } finally {
-        request.signal.removeEventListener("abort", onAbort);
-        if (!request.signal.aborted) {
-          if (options.cleanup === "delete") deferDelete(key);
-          else options.ledger?.record(key);
-        }
+      const { messages } = await subagent.getSessionMessages({ sessionKey: key, limit: 50 });
+      const answer = lastAssistant(messages);
+      const cut = capBytes(answer.text, request.maxOutputBytes);
+      const queuedMs = typeof wait.startedAt === "number" ? Math.max(0, wait.startedAt - calledAt) : undefined;
+      return {
+        text: cut.text,
+        truncated: cut.truncated,
+        usage: answer.usage,
+        model: started.runtime ? `${started.runtime.provider}/${started.runtime.model}` : request.model,
+        ...(queuedMs !== undefined ? { queuedMs } : {}),
+      };
+    } finally {
+      request.signal.removeEventListener("abort", onAbort);
+      if (!request.signal.aborted) {
+        if (options.cleanup === "delete") deferDelete(key);
+        else options.ledger?.record(key);
       }
+    }
   }
 }
 
 function classifyStartError(error: unknown): SessionError {
   const message = (error as Error)?.message ?? String(error);
-  if (/not allowed|forbidden|unknown model|not found|override/i.test(message)) return new SessionError("fatal", `starting the sub-agent failed: ${message}`, { cause: error });
+  if (/not allowed|forbidden|unknown model|not found|override/i.test(message))
+    return new SessionError("fatal", `starting the sub-agent failed: ${message}`, { cause: error });
   return new SessionError("transient", `starting the sub-agent failed: ${message}`, { cause: error });
 }
 
@@ -187,7 +206,18 @@ export function lastAssistant(messages: unknown[]): { text: string; usage?: Usag
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i] as Message;
     if (m?.role !== "assistant") continue;
-    const text = typeof m.content === "string" ? m.content : Array.isArray(m.content) ? m.content.map((p) => (p && typeof p === "object" && (p as { type?: string }).type === "text" ? String((p as { text?: unknown }).text ?? "") : "")).join("") : "";
+    const text =
+      typeof m.content === "string"
+        ? m.content
+        : Array.isArray(m.content)
+          ? m.content
+              .map((p) =>
+                p && typeof p === "object" && (p as { type?: string }).type === "text"
+                  ? String((p as { text?: unknown }).text ?? "")
+                  : "",
+              )
+              .join("")
+          : "";
     if (text.trim() === "" && i > 0) continue;
     return { text, usage: parseUsage(m.usage) };
   }

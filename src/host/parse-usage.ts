@@ -12,6 +12,9 @@ export function parseUsage(raw: unknown): Usage | undefined {
   const inputTokens = num("input", "inputTokens", "prompt_tokens");
   const outputTokens = num("output", "outputTokens", "completion_tokens");
   const totalTokens = num("totalTokens", "total", "total_tokens") || inputTokens + outputTokens;
-  const cost = typeof record.costUsd === "number" && Number.isFinite(record.costUsd) && record.costUsd >= 0 ? record.costUsd : undefined;
+  const cost =
+    typeof record.costUsd === "number" && Number.isFinite(record.costUsd) && record.costUsd >= 0
+      ? record.costUsd
+      : undefined;
   return { inputTokens, outputTokens, totalTokens, ...(cost !== undefined ? { costUsd: cost } : {}) };
 }

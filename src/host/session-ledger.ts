@@ -38,7 +38,9 @@ export function createSessionLedger(options: SessionLedgerOptions): SessionLedge
     if (entries) return entries;
     try {
       const parsed = JSON.parse(fs.readFileSync(options.file, "utf8")) as { sessions?: unknown };
-      entries = Array.isArray(parsed.sessions) ? parsed.sessions.filter((e): e is Entry => typeof e?.key === "string" && typeof e?.at === "number") : [];
+      entries = Array.isArray(parsed.sessions)
+        ? parsed.sessions.filter((e): e is Entry => typeof e?.key === "string" && typeof e?.at === "number")
+        : [];
     } catch {
       entries = []; // no ledger yet, or a torn one: start afresh (the sessions it named stay until the host prunes them)
     }

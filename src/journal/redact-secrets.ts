@@ -16,7 +16,9 @@ export type Redact = (text: string) => string;
 /** Builds the redaction of one journal: every secret value (at least 8 characters) and every bearer credential. */
 export function createRedactor(secrets: ReadonlyArray<string | undefined> = []): Redact {
   // longest first, so a secret that contains another is cut out whole
-  const values = [...new Set(secrets)].filter((s): s is string => typeof s === "string" && s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+  const values = [...new Set(secrets)]
+    .filter((s): s is string => typeof s === "string" && s.length >= MIN_SECRET_LENGTH)
+    .sort((a, b) => b.length - a.length);
   return (text) => {
     let out = text;
     for (const secret of values) if (out.includes(secret)) out = out.split(secret).join(REDACTED);

@@ -7,7 +7,14 @@ import type { AgentResult } from "../engine/outcome.js";
 import { createRedactor, stringifyRedacted } from "./redact-secrets.js";
 
 export type JournalEvent =
-  | { t: "run-start"; runId: string; tool: string; params: unknown; at: number; /** the calling agent, inside OpenClaw */ owner?: string }
+  | {
+      t: "run-start";
+      runId: string;
+      tool: string;
+      params: unknown;
+      at: number /** the calling agent, inside OpenClaw */;
+      owner?: string;
+    }
   | { t: "attempt"; index: number; attempt: unknown; at: number }
   | { t: "agent-end"; result: AgentResult; at: number }
   | { t: "run-end"; counts: unknown; stopReason?: string; at: number }
@@ -99,7 +106,20 @@ function endsWithNewline(fd: number): boolean {
   return last[0] === 0x0a;
 }
 
-export type LoadedRun = { runId: string; tool: string; owner?: string; params: unknown; startedAt: number; results: Map<number, AgentResult>; ended: boolean; counts?: unknown; events: number; tornLines: number; plan?: unknown; items: Map<number, unknown> };
+export type LoadedRun = {
+  runId: string;
+  tool: string;
+  owner?: string;
+  params: unknown;
+  startedAt: number;
+  results: Map<number, AgentResult>;
+  ended: boolean;
+  counts?: unknown;
+  events: number;
+  tornLines: number;
+  plan?: unknown;
+  items: Map<number, unknown>;
+};
 
 export function readJournal(file: string): LoadedRun {
   const lines = fs.readFileSync(file, "utf8").split("\n");
@@ -131,7 +151,20 @@ export function readJournal(file: string): LoadedRun {
     else if (event.t === "item") items.set(event.index, event.value);
   }
   if (!start) throw new Error(`${file} has no run-start event`);
-  return { runId: start.runId, tool: start.tool, ...(start.owner ? { owner: start.owner } : {}), params: start.params, startedAt: start.at, results, ended, counts, events, tornLines, plan, items };
+  return {
+    runId: start.runId,
+    tool: start.tool,
+    ...(start.owner ? { owner: start.owner } : {}),
+    params: start.params,
+    startedAt: start.at,
+    results,
+    ended,
+    counts,
+    events,
+    tornLines,
+    plan,
+    items,
+  };
 }
 
 export function listRuns(dir: string): LoadedRun[] {
@@ -168,7 +201,13 @@ export function latestUnfinishedRun(dir: string, tool: string, owner?: string): 
     try {
       const run = readJournal(path.join(dir, f));
       const unfinished = !run.ended || reusableResults(run).size < run.results.size;
-      if (run.tool === tool && unfinished && !isRunLive(dir, run.runId) && (owner === undefined || run.owner === undefined || run.owner === owner)) return run;
+      if (
+        run.tool === tool &&
+        unfinished &&
+        !isRunLive(dir, run.runId) &&
+        (owner === undefined || run.owner === undefined || run.owner === owner)
+      )
+        return run;
     } catch {
       // not a journal we can read: look further
     }
@@ -186,20 +225,36 @@ export function reusableResults(run: LoadedRun): Map<number, AgentResult> {
  * once the call has been checked, so a refused call leaves no journal behind, and close what it returns however the run
  * ends (`using journal = started.open()`). `secrets` are the values to keep out of it (see `openJournal`).
  */
-export function startJournaledRun(options: { dir: string | undefined; tool: string; raw: unknown; newRunId: string; secrets?: JournalOptions["secrets"]; owner?: string }): { runId: string; params: unknown; loaded?: LoadedRun; open: () => RunJournal | undefined } {
+export function startJournaledRun(options: {
+  dir: string | undefined;
+  tool: string;
+  raw: unknown;
+  newRunId: string;
+  secrets?: JournalOptions["secrets"];
+  owner?: string;
+}): { runId: string; params: unknown; loaded?: LoadedRun; open: () => RunJournal | undefined } {
   const { dir } = options;
-  const resume = typeof options.raw === "object" && options.raw !== null ? (options.raw as { resume?: unknown }).resume : undefined;
+  const resume =
+    typeof options.raw === "object" && options.raw !== null ? (options.raw as { resume?: unknown }).resume : undefined;
   if (resume === undefined) {
     const open = () => {
       if (!dir) return undefined;
       pruneJournals(dir, MAX_JOURNALS - 1);
       const journal = openJournal(dir, options.newRunId, { secrets: options.secrets });
-      journal.append({ t: "run-start", runId: options.newRunId, tool: options.tool, params: options.raw, at: Date.now(), ...(options.owner ? { owner: options.owner } : {}) });
+      journal.append({
+        t: "run-start",
+        runId: options.newRunId,
+        tool: options.tool,
+        params: options.raw,
+        at: Date.now(),
+        ...(options.owner ? { owner: options.owner } : {}),
+      });
       return journal;
     };
     return { runId: options.newRunId, params: options.raw, open };
   }
-  if (typeof resume !== "string" || !dir) throw new ResumeError(`resume needs the id of a journaled run (got ${JSON.stringify(resume)})`);
+  if (typeof resume !== "string" || !dir)
+    throw new ResumeError(`resume needs the id of a journaled run (got ${JSON.stringify(resume)})`);
   let loaded: LoadedRun;
   if (resume === "latest") {
     // after a gateway restart the host model has no run id: the newest unfinished run of this tool (and caller)
@@ -213,8 +268,12 @@ export function startJournaledRun(options: { dir: string | undefined; tool: stri
       throw new ResumeError(`no journal for run "${resume}": ${(error as Error).message}`);
     }
   }
-  if (loaded.tool !== options.tool) throw new ResumeError(`run "${resume}" is a ${loaded.tool} run, not ${options.tool}`);
-  if (isRunLive(dir, loaded.runId)) throw new ResumeError(`run "${loaded.runId}" is still running in this process: its result arrives when it ends (resume it only after it ended or was cancelled)`);
+  if (loaded.tool !== options.tool)
+    throw new ResumeError(`run "${resume}" is a ${loaded.tool} run, not ${options.tool}`);
+  if (isRunLive(dir, loaded.runId))
+    throw new ResumeError(
+      `run "${loaded.runId}" is still running in this process: its result arrives when it ends (resume it only after it ended or was cancelled)`,
+    );
   const open = () => {
     const journal = openJournal(dir, loaded.runId, { secrets: options.secrets });
     journal.append({ t: "resume", at: Date.now() });

@@ -16,11 +16,24 @@ import { refusal } from "./tool-errors.js";
 
 export type ToolFactoryContext = { api: OpenClawPluginApi; config: unknown; toolContext: OpenClawPluginToolContext };
 
-type Progress = { content: []; details: unknown; progress: { text: string; visibility: "channel"; privacy: "public"; id: string } };
+type Progress = {
+  content: [];
+  details: unknown;
+  progress: { text: string; visibility: "channel"; privacy: "public"; id: string };
+};
 
 export type HostToolRun<P, D> = (
   params: P,
-  env: { config: ResolvedConfig; registry: Registry; userDir: string; journalDir: string; owner: string; signal?: AbortSignal; onProgress: (text: string) => void; port: (cleanup: "delete" | "keep") => SessionPort },
+  env: {
+    config: ResolvedConfig;
+    registry: Registry;
+    userDir: string;
+    journalDir: string;
+    owner: string;
+    signal?: AbortSignal;
+    onProgress: (text: string) => void;
+    port: (cleanup: "delete" | "keep") => SessionPort;
+  },
 ) => Promise<{ text: string; details: D }>;
 
 // One of each per gateway process, shared by every call of every tool: the per-model cap of host completions, and the
@@ -36,14 +49,23 @@ const ledgers = new Map<string, SessionLedger>();
 function sharedLedger(stateDir: string, keep: number): SessionLedger {
   const key = `${stateDir}:${keep}`;
   let ledger = ledgers.get(key);
-  if (!ledger) ledgers.set(key, (ledger = createSessionLedger({ file: path.join(stateDir, "parallel-agents", "child-sessions.json"), keep, maxAgeMs: SESSION_MAX_AGE_MS })));
+  if (!ledger)
+    ledgers.set(
+      key,
+      (ledger = createSessionLedger({
+        file: path.join(stateDir, "parallel-agents", "child-sessions.json"),
+        keep,
+        maxAgeMs: SESSION_MAX_AGE_MS,
+      })),
+    );
   return ledger;
 }
 const SESSION_MAX_AGE_MS = 24 * 3600_000;
 
 /** The host's sub-agent lane cap, `agents.defaults.subagents.maxConcurrent` (OpenClaw's default 8). */
 export function hostLaneCap(config: unknown): number {
-  const value = (config as { agents?: { defaults?: { subagents?: { maxConcurrent?: unknown } } } } | undefined)?.agents?.defaults?.subagents?.maxConcurrent;
+  const value = (config as { agents?: { defaults?: { subagents?: { maxConcurrent?: unknown } } } } | undefined)?.agents
+    ?.defaults?.subagents?.maxConcurrent;
   return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : 8;
 }
 
@@ -73,10 +95,21 @@ export function createHostTool<P, D>(
           journalDir: path.join(stateDir, "parallel-agents", "runs"),
           owner: toolContext.agentId ?? "main",
           signal,
-          onProgress: (text) => onUpdate?.({ content: [], details: null, progress: { text, visibility: "channel", privacy: "public", id: `${definition.name}:${toolCallId}` } }),
+          onProgress: (text) =>
+            onUpdate?.({
+              content: [],
+              details: null,
+              progress: { text, visibility: "channel", privacy: "public", id: `${definition.name}:${toolCallId}` },
+            }),
           port: (cleanup) => {
-            if (config.childRuntime === "completion") return createOpenClawLlmPort({ llm: api.runtime.llm, gate: sharedGate("model", config.maxConcurrentPerModel) });
-            const lane = hostLaneCap(toolContext.getRuntimeConfig?.() ?? toolContext.runtimeConfig ?? toolContext.config ?? api.config);
+            if (config.childRuntime === "completion")
+              return createOpenClawLlmPort({
+                llm: api.runtime.llm,
+                gate: sharedGate("model", config.maxConcurrentPerModel),
+              });
+            const lane = hostLaneCap(
+              toolContext.getRuntimeConfig?.() ?? toolContext.runtimeConfig ?? toolContext.config ?? api.config,
+            );
             const port = createOpenClawPort({
               subagent: api.runtime.subagent,
               agentId: toolContext.agentId ?? "main",

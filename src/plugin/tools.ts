@@ -4,7 +4,12 @@ import { parallelRunTool } from "../tools/parallel-run/tool.js";
 import { createHostTool, type ToolFactoryContext } from "./host-tool.js";
 
 export function createPluginTool<D>(bundle: ToolBundle<D>, context: ToolFactoryContext) {
-  return createHostTool<unknown, D>(bundle.definition, bundle.resultSchema, (params, env) => bundle.execute(params, { ...env, portFor: env.port }), context);
+  return createHostTool<unknown, D>(
+    bundle.definition,
+    bundle.resultSchema,
+    (params, env) => bundle.execute(params, { ...env, portFor: env.port }),
+    context,
+  );
 }
 
 /** parallel_run bound to the host (the tool tests call most). */

@@ -63,8 +63,16 @@ export const AgentTypeSchema = Type.Object(
       maxLength: 40,
       description: "Catalogue group: content, dev, qa, docs, meta, personal, or your own.",
     }),
-    description: Type.String({ minLength: 1, maxLength: 1000, description: "What the agent does, one or two sentences." }),
-    useWhen: Type.String({ minLength: 1, maxLength: 1000, description: "When a planner or a user should pick this type." }),
+    description: Type.String({
+      minLength: 1,
+      maxLength: 1000,
+      description: "What the agent does, one or two sentences.",
+    }),
+    useWhen: Type.String({
+      minLength: 1,
+      maxLength: 1000,
+      description: "When a planner or a user should pick this type.",
+    }),
     tier: Tier,
     timeoutSeconds: Type.Integer({ minimum: 5, maximum: 3600, description: "Per-attempt timeout, in seconds." }),
     outputFormat: OutputFormat,

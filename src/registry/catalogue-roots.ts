@@ -14,7 +14,11 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.OPENCLAW_STATE_DIR || path.join(env.OPENCLAW_HOME || os.homedir(), ".openclaw");
 }
 
-export function catalogueRoots(options: { promptDirs?: readonly string[]; stateDir?: string; builtinDir?: string }): RegistryRoot[] {
+export function catalogueRoots(options: {
+  promptDirs?: readonly string[];
+  stateDir?: string;
+  builtinDir?: string;
+}): RegistryRoot[] {
   const roots: RegistryRoot[] = [{ dir: options.builtinDir ?? builtinPromptsDir(), kind: "builtin", required: true }];
   for (const dir of options.promptDirs ?? []) roots.push({ dir: path.resolve(dir), kind: "user", required: true });
   if (options.stateDir) roots.push({ dir: userAgentsDir(options.stateDir), kind: "user", required: false });

@@ -52,13 +52,25 @@ export function createRegistry(options: RegistryOptions): Registry {
     try {
       stat = await fs.stat(file);
     } catch (error) {
-      return { diagnostics: [fileDiagnostic(file, `cannot read file: ${(error as Error).message}`, "check the file permissions")] };
+      return {
+        diagnostics: [
+          fileDiagnostic(file, `cannot read file: ${(error as Error).message}`, "check the file permissions"),
+        ],
+      };
     }
     const cached = cache.get(file);
     if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.result;
     let result: ParseResult;
     if (stat.size > maxFileBytes) {
-      result = { diagnostics: [fileDiagnostic(file, `file is ${stat.size} bytes, over the ${maxFileBytes}-byte limit`, "shorten the prompts or split the agent type")] };
+      result = {
+        diagnostics: [
+          fileDiagnostic(
+            file,
+            `file is ${stat.size} bytes, over the ${maxFileBytes}-byte limit`,
+            "shorten the prompts or split the agent type",
+          ),
+        ],
+      };
     } else {
       const text = await fs.readFile(file, "utf8");
       result = parseAgentTypeFile({ text, source });
@@ -74,11 +86,26 @@ export function createRegistry(options: RegistryOptions): Registry {
     for (const root of options.roots) {
       const listed = await listYamlFiles(root.dir, maxDepth);
       if (listed === "missing") {
-        if (root.required) diagnostics.push(fileDiagnostic(root.dir, "folder does not exist", "create the folder or remove it from promptDirs", root.kind === "builtin" ? "error" : "warning"));
+        if (root.required)
+          diagnostics.push(
+            fileDiagnostic(
+              root.dir,
+              "folder does not exist",
+              "create the folder or remove it from promptDirs",
+              root.kind === "builtin" ? "error" : "warning",
+            ),
+          );
         continue;
       }
       if (listed.length > maxFiles) {
-        diagnostics.push(fileDiagnostic(root.dir, `folder holds ${listed.length} YAML files; only the first ${maxFiles} are read`, "move unused agent types elsewhere", "warning"));
+        diagnostics.push(
+          fileDiagnostic(
+            root.dir,
+            `folder holds ${listed.length} YAML files; only the first ${maxFiles} are read`,
+            "move unused agent types elsewhere",
+            "warning",
+          ),
+        );
       }
       const idsInRoot = new Map<string, string>();
       const files = listed.slice(0, maxFiles);
@@ -92,13 +119,30 @@ export function createRegistry(options: RegistryOptions): Registry {
         const id = type.def.id;
         const sameRoot = idsInRoot.get(id);
         if (sameRoot) {
-          diagnostics.push({ ...fileDiagnostic(file, `duplicate id "${id}": already defined in ${sameRoot}`, "give one of the two files another id"), field: "id", ...type.idPosition });
+          diagnostics.push({
+            ...fileDiagnostic(
+              file,
+              `duplicate id "${id}": already defined in ${sameRoot}`,
+              "give one of the two files another id",
+            ),
+            field: "id",
+            ...type.idPosition,
+          });
           continue;
         }
         idsInRoot.set(id, file);
         const previous = types.get(id);
         if (previous) {
-          diagnostics.push({ ...fileDiagnostic(file, `overrides "${id}" from ${previous.source.file}`, "rename the id if you meant a new type rather than a replacement", "warning"), field: "id", ...type.idPosition });
+          diagnostics.push({
+            ...fileDiagnostic(
+              file,
+              `overrides "${id}" from ${previous.source.file}`,
+              "rename the id if you meant a new type rather than a replacement",
+              "warning",
+            ),
+            field: "id",
+            ...type.idPosition,
+          });
         }
         types.set(id, type);
       }
@@ -111,7 +155,12 @@ export function createRegistry(options: RegistryOptions): Registry {
   return { refresh, roots: options.roots };
 }
 
-function fileDiagnostic(file: string, message: string, fix: string, severity: Diagnostic["severity"] = "error"): Diagnostic {
+function fileDiagnostic(
+  file: string,
+  message: string,
+  fix: string,
+  severity: Diagnostic["severity"] = "error",
+): Diagnostic {
   return { severity, file, line: 1, column: 1, field: "", message, fix };
 }
 

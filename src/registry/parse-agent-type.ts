@@ -38,14 +38,24 @@ export function parseAgentTypeFile(options: { text: string; source: AgentTypeSou
   if (doc.errors.length > 0) {
     for (const error of doc.errors.slice(0, 3)) {
       const pos = counter.linePos(error.pos[0]);
-      fail({ line: pos.line, column: pos.col }, "", `YAML syntax error: ${firstLine(error.message)}`, "fix the YAML syntax at that line (indentation, quotes, colons)");
+      fail(
+        { line: pos.line, column: pos.col },
+        "",
+        `YAML syntax error: ${firstLine(error.message)}`,
+        "fix the YAML syntax at that line (indentation, quotes, colons)",
+      );
     }
     return { diagnostics };
   }
   const data: unknown = doc.toJS({ maxAliasCount: 50 });
   const ctx: Ctx = { file, doc, counter, text, diagnostics };
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    fail({ line: 1, column: 1 }, "", "the file must be a YAML mapping of agent-type fields", "start the file with `id: your_agent_id` and the other fields");
+    fail(
+      { line: 1, column: 1 },
+      "",
+      "the file must be a YAML mapping of agent-type fields",
+      "start the file with `id: your_agent_id` and the other fields",
+    );
     return { diagnostics };
   }
   const raw = data as Record<string, unknown>;
@@ -56,12 +66,25 @@ export function parseAgentTypeFile(options: { text: string; source: AgentTypeSou
   const validateInput = compileSchema(ctx, "input", def.input) as Validator<Record<string, unknown>> | undefined;
   const validateOutput = compileSchema(ctx, "output", def.output);
   if (def.outputFormat === "json" && !def.output) {
-    fail(positionOf(doc, counter, ["outputFormat"]), "output", "outputFormat is json but no output schema is given", "add an `output` JSON Schema describing the answer");
+    fail(
+      positionOf(doc, counter, ["outputFormat"]),
+      "output",
+      "outputFormat is json but no output schema is given",
+      "add an `output` JSON Schema describing the answer",
+    );
   }
   if (def.input?.properties && typeof def.input.properties === "object" && "task" in def.input.properties) {
-    fail(positionOf(doc, counter, ["input", "properties", "task"]), "input.properties.task", "`task` is reserved for the task text from chat", "rename the input property");
+    fail(
+      positionOf(doc, counter, ["input", "properties", "task"]),
+      "input.properties.task",
+      "`task` is reserved for the task text from chat",
+      "rename the input property",
+    );
   }
-  const declared = new Set<string>([...RESERVED_VARIABLES, ...Object.keys((def.input?.properties as object | undefined) ?? {})]);
+  const declared = new Set<string>([
+    ...RESERVED_VARIABLES,
+    ...Object.keys((def.input?.properties as object | undefined) ?? {}),
+  ]);
   const templates = {
     system: checkTemplate(ctx, "system", def.system, declared),
     task: checkTemplate(ctx, "task", def.task, declared),
@@ -94,7 +117,13 @@ function checkId(ctx: Ctx, id: unknown): boolean {
     return false;
   }
   if (/[\\/]|\.\./.test(id) || path.isAbsolute(id)) {
-    report(ctx, pos, "id", `id "${id}" looks like a path; an id is a name, never a path`, "use a snake_case name such as `my_agent`");
+    report(
+      ctx,
+      pos,
+      "id",
+      `id "${id}" looks like a path; an id is a name, never a path`,
+      "use a snake_case name such as `my_agent`",
+    );
     return false;
   }
   return true;
@@ -113,7 +142,13 @@ function checkShape(ctx: Ctx, raw: Record<string, unknown>): boolean {
     if (seen.has(field)) continue;
     seen.add(field);
     const pos = positionOf(ctx.doc, ctx.counter, fieldPath);
-    report(ctx, pos, field || "(file)", `${field || "file"} ${issue.message}`, fixFor(issue.keyword, field, issue.params));
+    report(
+      ctx,
+      pos,
+      field || "(file)",
+      `${field || "file"} ${issue.message}`,
+      fixFor(issue.keyword, field, issue.params),
+    );
   }
   return false;
 }
@@ -125,7 +160,9 @@ function fixFor(keyword: string, field: string, params: Record<string, unknown>)
     case "additionalProperties":
       return `remove or rename "${String(params.additionalProperty)}"; allowed fields are listed in manifests/agent-type.schema.json`;
     case "pattern":
-      return field === "id" ? "use snake_case: lowercase letters, digits and single underscores, starting with a letter" : `match the pattern ${String(params.pattern)}`;
+      return field === "id"
+        ? "use snake_case: lowercase letters, digits and single underscores, starting with a letter"
+        : `match the pattern ${String(params.pattern)}`;
     case "type":
       return `give ${field} a value of type ${String(params.type)}`;
     case "const":
@@ -140,7 +177,13 @@ function fixFor(keyword: string, field: string, params: Record<string, unknown>)
 function checkFileName(ctx: Ctx, id: string) {
   const base = path.basename(ctx.file).replace(/\.ya?ml$/i, "");
   if (base !== id) {
-    report(ctx, positionOf(ctx.doc, ctx.counter, ["id"]), "id", `declared id "${id}" differs from the file name "${path.basename(ctx.file)}"`, `rename the file to ${id}.yaml or set id: ${base}`);
+    report(
+      ctx,
+      positionOf(ctx.doc, ctx.counter, ["id"]),
+      "id",
+      `declared id "${id}" differs from the file name "${path.basename(ctx.file)}"`,
+      `rename the file to ${id}.yaml or set id: ${base}`,
+    );
   }
 }
 
@@ -148,7 +191,13 @@ function compileSchema(ctx: Ctx, field: "input" | "output", schema: object | und
   if (!schema) return undefined;
   const problem = checkJsonSchema(schema);
   if (problem) {
-    report(ctx, positionOf(ctx.doc, ctx.counter, [field]), field, `${field} is not a valid JSON Schema: ${problem}`, `correct the ${field} schema (types, keywords, property definitions)`);
+    report(
+      ctx,
+      positionOf(ctx.doc, ctx.counter, [field]),
+      field,
+      `${field} is not a valid JSON Schema: ${problem}`,
+      `correct the ${field} schema (types, keywords, property definitions)`,
+    );
     return undefined;
   }
   return getValidator(schema);
@@ -170,23 +219,47 @@ function checkTemplate(ctx: Ctx, field: "system" | "task", source: string, decla
     const message = error instanceof Error ? error.message : String(error);
     const m = /line (\d+)/.exec(message);
     const pos = positionInScalar(ctx.doc, ctx.counter, ctx.text, [field], { line: m ? Number(m[1]) : 1, column: 1 });
-    report(ctx, pos, field, `template syntax error: ${firstLine(message)}`, "close every {{#block}} with {{/block}} and balance the braces");
+    report(
+      ctx,
+      pos,
+      field,
+      `template syntax error: ${firstLine(message)}`,
+      "close every {{#block}} with {{/block}} and balance the braces",
+    );
     return undefined;
   }
   let ok = true;
   for (const helper of analysis.helpers) {
     if (KNOWN_HELPERS.has(helper.name)) continue;
     ok = false;
-    report(ctx, positionInScalar(ctx.doc, ctx.counter, ctx.text, [field], helper), field, `template uses unknown helper "${helper.name}"`, `use one of: ${[...KNOWN_HELPERS].join(", ")}`);
+    report(
+      ctx,
+      positionInScalar(ctx.doc, ctx.counter, ctx.text, [field], helper),
+      field,
+      `template uses unknown helper "${helper.name}"`,
+      `use one of: ${[...KNOWN_HELPERS].join(", ")}`,
+    );
   }
   for (const partial of analysis.partials) {
     ok = false;
-    report(ctx, positionInScalar(ctx.doc, ctx.counter, ctx.text, [field], partial), field, `template uses partial "${partial.name}"; partials are not supported`, "inline the text instead of {{> partial}}");
+    report(
+      ctx,
+      positionInScalar(ctx.doc, ctx.counter, ctx.text, [field], partial),
+      field,
+      `template uses partial "${partial.name}"; partials are not supported`,
+      "inline the text instead of {{> partial}}",
+    );
   }
   for (const variable of analysis.variables) {
     if (declared.has(variable.name)) continue;
     ok = false;
-    report(ctx, positionInScalar(ctx.doc, ctx.counter, ctx.text, [field], variable), field, `template uses variable "${variable.name}" that the input schema does not declare`, `add "${variable.name}" to input.properties, or remove it from the template`);
+    report(
+      ctx,
+      positionInScalar(ctx.doc, ctx.counter, ctx.text, [field], variable),
+      field,
+      `template uses variable "${variable.name}" that the input schema does not declare`,
+      `add "${variable.name}" to input.properties, or remove it from the template`,
+    );
   }
   if (!ok) return undefined;
   return { compiled: compileTemplate(source), variables: new Set(analysis.variables.map((v) => v.name)) };
@@ -196,13 +269,33 @@ function checkExamples(ctx: Ctx, def: AgentTypeFile, validateInput?: Validator, 
   (def.examples ?? []).forEach((example, i) => {
     if (validateInput) {
       const result = validateInput(example.input);
-      if (!result.valid) report(ctx, positionOf(ctx.doc, ctx.counter, ["examples", i, "input"]), `examples.${i}.input`, `example ${i + 1} input does not satisfy the input schema: ${result.errorMessage}`, "make the example input match `input`, or correct the schema");
+      if (!result.valid)
+        report(
+          ctx,
+          positionOf(ctx.doc, ctx.counter, ["examples", i, "input"]),
+          `examples.${i}.input`,
+          `example ${i + 1} input does not satisfy the input schema: ${result.errorMessage}`,
+          "make the example input match `input`, or correct the schema",
+        );
     }
     if (def.outputFormat === "json" && validateOutput) {
       const result = validateOutput(example.output);
-      if (!result.valid) report(ctx, positionOf(ctx.doc, ctx.counter, ["examples", i, "output"]), `examples.${i}.output`, `example ${i + 1} output does not satisfy the output schema: ${result.errorMessage}`, "make the example output match `output`, or correct the schema");
+      if (!result.valid)
+        report(
+          ctx,
+          positionOf(ctx.doc, ctx.counter, ["examples", i, "output"]),
+          `examples.${i}.output`,
+          `example ${i + 1} output does not satisfy the output schema: ${result.errorMessage}`,
+          "make the example output match `output`, or correct the schema",
+        );
     } else if (def.outputFormat !== "json" && typeof example.output !== "string") {
-      report(ctx, positionOf(ctx.doc, ctx.counter, ["examples", i, "output"]), `examples.${i}.output`, `example ${i + 1} output must be a string for outputFormat ${def.outputFormat}`, "write the example answer as a string (a YAML block scalar `|`)");
+      report(
+        ctx,
+        positionOf(ctx.doc, ctx.counter, ["examples", i, "output"]),
+        `examples.${i}.output`,
+        `example ${i + 1} output must be a string for outputFormat ${def.outputFormat}`,
+        "write the example answer as a string (a YAML block scalar `|`)",
+      );
     }
   });
 }

@@ -38,7 +38,8 @@ export function positionInScalar(
   if (!isScalar(node) || !node.range) return positionOf(doc, counter, path);
   const start = counter.linePos(node.range[0]);
   const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
-  if (!block) return { line: start.line + inner.line - 1, column: inner.line === 1 ? start.col + inner.column : inner.column };
+  if (!block)
+    return { line: start.line + inner.line - 1, column: inner.line === 1 ? start.col + inner.column : inner.column };
   const indent = node.range[0] < node.range[1] ? indentOfLine(source, counter, start.line + 1) : 0;
   return { line: start.line + inner.line, column: indent + inner.column };
 }

@@ -24,7 +24,12 @@ export function checkAgentInput(options: Omit<RenderOptions, "task">): Record<st
   const input = options.input === undefined ? {} : structuredCloneOr(options.input);
   const inputField = options.inputField ?? `${field}.input`;
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new UserInputError({ field: inputField, value: input, message: `must be an object, got ${describeValue(input)}`, fix: "pass input as { name: value }" });
+    throw new UserInputError({
+      field: inputField,
+      value: input,
+      message: `must be an object, got ${describeValue(input)}`,
+      fix: "pass input as { name: value }",
+    });
   }
   const result = type.validateInput?.(input as Record<string, unknown>);
   if (result && !result.valid) {
@@ -66,7 +71,12 @@ export function renderAgentPrompt(options: RenderOptions): RenderedPrompt {
   return { system: `${system.trimEnd()}\n\n${renderOutputContract(type.def)}`, message: message.trim() };
 }
 
-function run(type: AgentType, which: "system" | "task", context: Record<string, unknown>, options: RenderOptions): string {
+function run(
+  type: AgentType,
+  which: "system" | "task",
+  context: Record<string, unknown>,
+  options: RenderOptions,
+): string {
   const field = options.field ?? "agent";
   try {
     return type.templates[which](context);
@@ -74,8 +84,16 @@ function run(type: AgentType, which: "system" | "task", context: Record<string, 
     const text = error instanceof Error ? error.message : String(error);
     const missing = /"([^"]+)" not defined/.exec(text)?.[1];
     if (missing) {
-      throw new UserInputError({ field: `${options.inputField ?? `${field}.input`}.${missing}`, message: `the ${which} template of "${type.def.id}" uses "${missing}" but the input lacks it`, fix: `pass input.${missing}` });
+      throw new UserInputError({
+        field: `${options.inputField ?? `${field}.input`}.${missing}`,
+        message: `the ${which} template of "${type.def.id}" uses "${missing}" but the input lacks it`,
+        fix: `pass input.${missing}`,
+      });
     }
-    throw new UserInputError({ field: `${field}.type`, message: `rendering the ${which} template of "${type.def.id}" failed: ${text}`, fix: "correct the agent type's template" });
+    throw new UserInputError({
+      field: `${field}.type`,
+      message: `rendering the ${which} template of "${type.def.id}" failed: ${text}`,
+      fix: "correct the agent type's template",
+    });
   }
 }

@@ -3,10 +3,22 @@
 import type { AgentResult } from "../engine/outcome.js";
 import type { LoadedRun } from "../journal/run-journal.js";
 
-const OUTCOME_COLOR: Record<string, string> = { ok: "#2e9d57", invalid: "#d9a21b", failed: "#d64545", timeout: "#b03a8c", cancelled: "#8a8f98", skipped: "#c3c7cf" };
+const OUTCOME_COLOR: Record<string, string> = {
+  ok: "#2e9d57",
+  invalid: "#d9a21b",
+  failed: "#d64545",
+  timeout: "#b03a8c",
+  cancelled: "#8a8f98",
+  skipped: "#c3c7cf",
+};
 
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 }
 
 function sorted(run: LoadedRun): AgentResult[] {
@@ -24,11 +36,18 @@ export function renderMarkdownReport(run: LoadedRun): string {
   const lines = [
     `# Run ${run.runId}`,
     "",
-    `Tool: ${run.tool}. Started ${new Date(run.startedAt).toISOString()}. ${run.ended ? "Finished" : "Unfinished"}. Outcomes: ${Object.entries(counts).map(([o, n]) => `${n} ${o}`).join(", ") || "none yet"}.`,
+    `Tool: ${run.tool}. Started ${new Date(run.startedAt).toISOString()}. ${run.ended ? "Finished" : "Unfinished"}. Outcomes: ${
+      Object.entries(counts)
+        .map(([o, n]) => `${n} ${o}`)
+        .join(", ") || "none yet"
+    }.`,
     "",
     "| # | agent | type | outcome | model | attempts | duration |",
     "|---|---|---|---|---|---|---|",
-    ...agents.map((a) => `| ${a.index + 1} | ${a.label.replace(/\|/g, "\\|")} | ${a.type} | ${a.outcome} | ${a.model ?? "default"} | ${a.attempts.map((t) => `${t.kind}:${t.outcome}`).join(", ") || "none"} | ${seconds(a.durationMs)} |`),
+    ...agents.map(
+      (a) =>
+        `| ${a.index + 1} | ${a.label.replace(/\|/g, "\\|")} | ${a.type} | ${a.outcome} | ${a.model ?? "default"} | ${a.attempts.map((t) => `${t.kind}:${t.outcome}`).join(", ") || "none"} | ${seconds(a.durationMs)} |`,
+    ),
     "",
   ];
   for (const a of agents) {
@@ -58,16 +77,27 @@ export function renderHtmlReport(run: LoadedRun): string {
     .map((a, row) => {
       const y = 30 + row * rowH;
       const label = `<text x="${left - 8}" y="${y + 14}" text-anchor="end" class="label">${escapeHtml(a.label.slice(0, 32))}</text>`;
-      if (a.startedAt === null) return `${label}<text x="${left + 4}" y="${y + 14}" class="note">${a.outcome}: never started</text>`;
+      if (a.startedAt === null)
+        return `${label}<text x="${left + 4}" y="${y + 14}" class="note">${a.outcome}: never started</text>`;
       const x0 = x(a.startedAt);
       const x1 = Math.max(x0 + 2, x(a.endedAt ?? a.startedAt));
       return `${label}<rect class="bar" data-outcome="${a.outcome}" x="${x0.toFixed(1)}" y="${y + 3}" width="${(x1 - x0).toFixed(1)}" height="${rowH - 8}" rx="3" fill="${OUTCOME_COLOR[a.outcome] ?? "#999"}"><title>${escapeHtml(`${a.label}: ${a.outcome}, ${seconds(a.durationMs)}`)}</title></rect><text x="${(x1 + 4).toFixed(1)}" y="${y + 14}" class="note">${seconds(a.durationMs)}</text>`;
     })
     .join("\n");
-  const axis = ticks.map((t) => `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="22" y2="${height}" class="grid"/><text x="${x(t).toFixed(1)}" y="16" text-anchor="middle" class="tick">${seconds(t - t0)}</text>`).join("");
-  const legend = Object.entries(OUTCOME_COLOR).map(([o, c]) => `<span><i style="background:${c}"></i>${o}</span>`).join("");
+  const axis = ticks
+    .map(
+      (t) =>
+        `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="22" y2="${height}" class="grid"/><text x="${x(t).toFixed(1)}" y="16" text-anchor="middle" class="tick">${seconds(t - t0)}</text>`,
+    )
+    .join("");
+  const legend = Object.entries(OUTCOME_COLOR)
+    .map(([o, c]) => `<span><i style="background:${c}"></i>${o}</span>`)
+    .join("");
   const rows = agents
-    .map((a) => `<tr><td>${a.index + 1}</td><td>${escapeHtml(a.label)}</td><td>${escapeHtml(a.type)}</td><td><b style="color:${OUTCOME_COLOR[a.outcome]}">${a.outcome}</b></td><td>${escapeHtml(a.model ?? "default")}</td><td>${escapeHtml(a.attempts.map((t) => `${t.kind}: ${t.outcome}${t.model ? ` (${t.model})` : ""}`).join(", ") || "none")}</td><td>${seconds(a.durationMs)}</td></tr><tr class="out"><td></td><td colspan="6"><pre>${escapeHtml(a.outcome === "ok" ? JSON.stringify(a.output, null, 2) : (a.reason ?? "") + (a.text ? `\n${a.text}` : ""))}</pre></td></tr>`)
+    .map(
+      (a) =>
+        `<tr><td>${a.index + 1}</td><td>${escapeHtml(a.label)}</td><td>${escapeHtml(a.type)}</td><td><b style="color:${OUTCOME_COLOR[a.outcome]}">${a.outcome}</b></td><td>${escapeHtml(a.model ?? "default")}</td><td>${escapeHtml(a.attempts.map((t) => `${t.kind}: ${t.outcome}${t.model ? ` (${t.model})` : ""}`).join(", ") || "none")}</td><td>${seconds(a.durationMs)}</td></tr><tr class="out"><td></td><td colspan="6"><pre>${escapeHtml(a.outcome === "ok" ? JSON.stringify(a.output, null, 2) : (a.reason ?? "") + (a.text ? `\n${a.text}` : ""))}</pre></td></tr>`,
+    )
     .join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Run ${escapeHtml(run.runId)}</title>

@@ -3,7 +3,12 @@
 import { Type } from "@sinclair/typebox";
 import { OUTCOMES } from "../engine/outcome.js";
 
-export const UsageSchema = Type.Object({ inputTokens: Type.Number(), outputTokens: Type.Number(), totalTokens: Type.Number(), costUsd: Type.Optional(Type.Number({ description: "US dollars, when the host knows the model's price." })) });
+export const UsageSchema = Type.Object({
+  inputTokens: Type.Number(),
+  outputTokens: Type.Number(),
+  totalTokens: Type.Number(),
+  costUsd: Type.Optional(Type.Number({ description: "US dollars, when the host knows the model's price." })),
+});
 const OutcomeSchema = Type.Union(OUTCOMES.map((o) => Type.Literal(o)));
 export const AgentResultSchema = Type.Object({
   id: Type.String(),
@@ -11,15 +16,28 @@ export const AgentResultSchema = Type.Object({
   label: Type.String(),
   outcome: OutcomeSchema,
   output: Type.Unknown({ description: "Validated output (JSON for json types, text otherwise); null unless ok." }),
-  text: Type.Union([Type.String(), Type.Null()], { description: "Raw text of the last answer, kept even when invalid." }),
-  model: Type.Union([Type.String(), Type.Null()], { description: "Model of the last attempt; null is the host's default." }),
+  text: Type.Union([Type.String(), Type.Null()], {
+    description: "Raw text of the last answer, kept even when invalid.",
+  }),
+  model: Type.Union([Type.String(), Type.Null()], {
+    description: "Model of the last attempt; null is the host's default.",
+  }),
   attempts: Type.Array(
     Type.Object({
       model: Type.Union([Type.String(), Type.Null()]),
-      kind: Type.Union([Type.Literal("first"), Type.Literal("retry"), Type.Literal("repair"), Type.Literal("escalation")]),
+      kind: Type.Union([
+        Type.Literal("first"),
+        Type.Literal("retry"),
+        Type.Literal("repair"),
+        Type.Literal("escalation"),
+      ]),
       outcome: Type.String(),
       durationMs: Type.Number(),
-      queuedMs: Type.Optional(Type.Number({ description: "Time waiting for a slot before the attempt started; not counted against its time limit." })),
+      queuedMs: Type.Optional(
+        Type.Number({
+          description: "Time waiting for a slot before the attempt started; not counted against its time limit.",
+        }),
+      ),
       error: Type.Optional(Type.String()),
     }),
   ),
@@ -28,6 +46,11 @@ export const AgentResultSchema = Type.Object({
   endedAt: Type.Union([Type.Number(), Type.Null()]),
   reason: Type.Optional(Type.String()),
   usage: Type.Optional(UsageSchema),
-  runtime: Type.Optional(Type.String({ description: 'What ran the agent: "openclaw-completion" (host completion), "openclaw-session" (sub-agent session) or "openai-http".' })),
+  runtime: Type.Optional(
+    Type.String({
+      description:
+        'What ran the agent: "openclaw-completion" (host completion), "openclaw-session" (sub-agent session) or "openai-http".',
+    }),
+  ),
   queuedMs: Type.Optional(Type.Number({ description: "Time the agent's attempts waited for a slot, in total." })),
 });

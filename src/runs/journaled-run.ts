@@ -11,7 +11,13 @@ export function resumeOrStart(options: Parameters<typeof startJournaledRun>[0]):
   try {
     return startJournaledRun(options);
   } catch (error) {
-    if (error instanceof ResumeError) throw new UserInputError({ field: "resume", value: (options.raw as { resume?: unknown }).resume, message: error.message, fix: 'pass the runId of an earlier run of this tool (see `parallel-agents runs`), or "latest" for the newest unfinished one' });
+    if (error instanceof ResumeError)
+      throw new UserInputError({
+        field: "resume",
+        value: (options.raw as { resume?: unknown }).resume,
+        message: error.message,
+        fix: 'pass the runId of an earlier run of this tool (see `parallel-agents runs`), or "latest" for the newest unfinished one',
+      });
     throw error;
   }
 }

@@ -9,13 +9,20 @@ import { checkAgentInput, renderAgentPrompt } from "../render/render-agent-promp
 import type { PlannedAgent } from "./planned-agent.js";
 
 /** One planned agent as the engine runs it: prompt rendered (or a builder for chained agents), ladder and timeout resolved. */
-export function buildPreparedAgent(options: { plan: PlannedAgent; type: AgentType; index: number; ladder: readonly string[]; timeoutSeconds?: number }): PreparedAgent {
+export function buildPreparedAgent(options: {
+  plan: PlannedAgent;
+  type: AgentType;
+  index: number;
+  ladder: readonly string[];
+  timeoutSeconds?: number;
+}): PreparedAgent {
   const { plan, type } = options;
   let prompt: PreparedAgent["prompt"];
   if (plan.inputFrom) {
     const inputFrom = plan.inputFrom;
     const staticInput = plan.input ?? {};
-    prompt = (deps) => renderAgentPrompt({ type, task: plan.task, input: { ...staticInput, ...inputFrom(deps) }, field: plan.field });
+    prompt = (deps) =>
+      renderAgentPrompt({ type, task: plan.task, input: { ...staticInput, ...inputFrom(deps) }, field: plan.field });
   } else {
     checkAgentInput({ type, input: plan.input, field: plan.field });
     prompt = renderAgentPrompt({ type, task: plan.task, input: plan.input, field: plan.field });
@@ -35,16 +42,34 @@ export function buildPreparedAgent(options: { plan: PlannedAgent; type: AgentTyp
 }
 
 /** The type a planned agent names, or undefined with the problem pushed to `errors`. */
-export function lookupType(plan: PlannedAgent, types: ReadonlyMap<string, AgentType>, errors: UserInputError[]): AgentType | undefined {
+export function lookupType(
+  plan: PlannedAgent,
+  types: ReadonlyMap<string, AgentType>,
+  errors: UserInputError[],
+): AgentType | undefined {
   const id = plan.type;
   const field = `${plan.field}.type`;
   if (/[\\/]|\.\./.test(id)) {
-    errors.push(new UserInputError({ field, value: id, message: `type ${describeValue(id)} looks like a path; a type is a catalogue id, never a path`, fix: "use an id from the catalogue, e.g. code_reviewer" }));
+    errors.push(
+      new UserInputError({
+        field,
+        value: id,
+        message: `type ${describeValue(id)} looks like a path; a type is a catalogue id, never a path`,
+        fix: "use an id from the catalogue, e.g. code_reviewer",
+      }),
+    );
     return undefined;
   }
   const type = types.get(id);
   if (!type) {
-    errors.push(new UserInputError({ field, value: id, message: `unknown agent type ${describeValue(id)}`, fix: `use a catalogue id; nearest: ${nearestIds(id, types.keys()).join(", ")}` }));
+    errors.push(
+      new UserInputError({
+        field,
+        value: id,
+        message: `unknown agent type ${describeValue(id)}`,
+        fix: `use a catalogue id; nearest: ${nearestIds(id, types.keys()).join(", ")}`,
+      }),
+    );
   }
   return type;
 }

@@ -6,9 +6,17 @@ import { LIMITS, type ResolvedConfig } from "../config.js";
 /** The `budget` parameter every tool that runs agents accepts. */
 export const BudgetSpec = Type.Object(
   {
-    tokens: Type.Optional(Type.Integer({ minimum: 1, description: "Stop starting attempts once reported usage reaches this many tokens." })),
+    tokens: Type.Optional(
+      Type.Integer({ minimum: 1, description: "Stop starting attempts once reported usage reaches this many tokens." }),
+    ),
     deadlineSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 * 3600, description: "Whole-run deadline." })),
-    maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000, description: "Cap on attempts across all agents (default 4 per agent)." })),
+    maxAttempts: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 2000,
+        description: "Cap on attempts across all agents (default 4 per agent).",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -22,7 +22,22 @@ export type RunOneOptions = {
 
 export async function runOneAgent(options: RunOneOptions): Promise<AgentResult> {
   const { deps, type, label } = options;
-  const agent = buildPreparedAgent({ plan: { type: type.def.id, task: options.task, input: options.input, label, field: label }, type, index: options.index ?? 0, ladder: options.ladder, timeoutSeconds: deps.config.timeoutSeconds });
-  const run = await runAgents({ runId: options.runId, port: deps.port, agents: [agent], maxConcurrent: 1, retries: deps.config.retries, maxOutputBytes: deps.config.maxOutputBytes, signal: deps.signal, backoff: deps.backoff });
+  const agent = buildPreparedAgent({
+    plan: { type: type.def.id, task: options.task, input: options.input, label, field: label },
+    type,
+    index: options.index ?? 0,
+    ladder: options.ladder,
+    timeoutSeconds: deps.config.timeoutSeconds,
+  });
+  const run = await runAgents({
+    runId: options.runId,
+    port: deps.port,
+    agents: [agent],
+    maxConcurrent: 1,
+    retries: deps.config.retries,
+    maxOutputBytes: deps.config.maxOutputBytes,
+    signal: deps.signal,
+    backoff: deps.backoff,
+  });
   return run.agents[0]!;
 }

@@ -34,7 +34,10 @@ function walkNode(node: Node, scope: number, out: TemplateAnalysis): void {
       const call = node as hbs.AST.MustacheStatement;
       const hasArgs = call.params.length > 0 || (call.hash?.pairs.length ?? 0) > 0;
       const path = call.path as hbs.AST.PathExpression;
-      if (path.type === "PathExpression" && (hasArgs || node.type === "SubExpression" || KNOWN_HELPERS.has(path.original))) {
+      if (
+        path.type === "PathExpression" &&
+        (hasArgs || node.type === "SubExpression" || KNOWN_HELPERS.has(path.original))
+      ) {
         out.helpers.push({ name: path.original, ...at(path as Node) });
       } else {
         walkExpression(call.path as Node, scope, out);
@@ -53,7 +56,14 @@ function walkNode(node: Node, scope: number, out: TemplateAnalysis): void {
     }
     case "PartialStatement":
     case "PartialBlockStatement":
-      out.partials.push({ name: String((node as hbs.AST.PartialStatement).name.type === "PathExpression" ? ((node as hbs.AST.PartialStatement).name as hbs.AST.PathExpression).original : "partial"), ...at(node) });
+      out.partials.push({
+        name: String(
+          (node as hbs.AST.PartialStatement).name.type === "PathExpression"
+            ? ((node as hbs.AST.PartialStatement).name as hbs.AST.PathExpression).original
+            : "partial",
+        ),
+        ...at(node),
+      });
       return;
     default:
       return;

@@ -9,4 +9,8 @@ import { refineAgentTool } from "./refine-agent/tool.js";
 /** refine_agent behind orchestrate's allowCreateTypes. */
 export const createTypesWithRefine: CreateAgentTypes = (requests, deps) => executeRefineAgent(requests, deps);
 
-export const ALL_TOOLS: readonly ToolBundle[] = [parallelRunTool, refineAgentTool, createOrchestrateTool(createTypesWithRefine)];
+export const ALL_TOOLS: readonly ToolBundle[] = [
+  parallelRunTool,
+  refineAgentTool,
+  createOrchestrateTool(createTypesWithRefine),
+];

@@ -62,7 +62,8 @@ export class SchemaCompileError extends ParallelAgentsError {
 
 function toIssue(error: ErrorObject): ValidationIssue {
   let message = error.message ?? "is invalid";
-  if (error.keyword === "additionalProperties") message = `has unknown property "${String(error.params.additionalProperty)}"`;
+  if (error.keyword === "additionalProperties")
+    message = `has unknown property "${String(error.params.additionalProperty)}"`;
   if (error.keyword === "enum") message = `must be one of ${JSON.stringify(error.params.allowedValues)}`;
   if (error.keyword === "required") message = `is missing required property "${String(error.params.missingProperty)}"`;
   return { path: error.instancePath || "/", message, keyword: error.keyword, params: error.params };

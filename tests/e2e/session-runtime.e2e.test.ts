@@ -5,7 +5,11 @@ import { createRegistry } from "../../src/registry/create-registry.js";
 import { catalogueRoots } from "../../src/registry/catalogue-roots.js";
 import { renderAgentPrompt } from "../../src/render/render-agent-prompt.js";
 import { SAMPLE_OUTPUTS } from "../../testing/sample-outputs.js";
-import { startScriptedModelServer, type LogEntry, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
+import {
+  startScriptedModelServer,
+  type LogEntry,
+  type ScriptedModelServer,
+} from "../../testing/scripted-model-server.js";
 import { processesOf, startGateway, stopAll, type Gateway } from "../../testing/gateway-harness.js";
 import { hostScript } from "../../testing/host-script.js";
 
@@ -17,7 +21,11 @@ const children = (log: LogEntry[]) => log.filter((e) => e.system.includes("## Ou
 beforeAll(async () => {
   types = (await createRegistry({ roots: catalogueRoots({}) }).refresh()).types;
   server = await startScriptedModelServer(() => ({ text: "idle" }));
-  gateway = await startGateway({ modelUrl: server.url, toolSearch: false, pluginConfig: { childRuntime: "session", keepSessions: 4 } });
+  gateway = await startGateway({
+    modelUrl: server.url,
+    toolSearch: false,
+    pluginConfig: { childRuntime: "session", keepSessions: 4 },
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -28,27 +36,48 @@ afterAll(async () => {
 });
 
 describe("parallel_run on sub-agent sessions (childRuntime: session)", () => {
-  it("runs each agent as a real sub-agent session of the caller, with OpenClaw's preamble around its prompt", { timeout: 150_000 }, async () => {
+  it("runs each agent as a real sub-agent session of the caller, with OpenClaw's preamble around its prompt", {
+    timeout: 150_000,
+  }, async () => {
     server.setScript(hostScript({ types, toolArgs: null, childDelayMs: 500 }));
     const before = server.log.length;
-    const agents = ["content_writer_funny", "content_writer_creative", "content_writer_trendy"].map((type) => ({ type, task: "Sessions", input: { topic: "sessions" } }));
+    const agents = ["content_writer_funny", "content_writer_creative", "content_writer_trendy"].map((type) => ({
+      type,
+      task: "Sessions",
+      input: { topic: "sessions" },
+    }));
     const { body } = await gateway.invoke("parallel_run", { agents, cleanup: "keep" });
     const details = body.result.details;
     expect(details.counts.ok).toBe(3);
-    expect(details.agents.map((a: { runtime: string }) => a.runtime)).toEqual(["openclaw-session", "openclaw-session", "openclaw-session"]);
+    expect(details.agents.map((a: { runtime: string }) => a.runtime)).toEqual([
+      "openclaw-session",
+      "openclaw-session",
+      "openclaw-session",
+    ]);
     expect(details.agents.map((a: { output: unknown }) => a.output)).toEqual(agents.map((a) => SAMPLE_OUTPUTS[a.type]));
     const requests = children(server.log.slice(before));
     expect(requests).toHaveLength(3);
-    const own = renderAgentPrompt({ type: types.get("content_writer_funny")!, task: "Sessions", input: { topic: "sessions" }, field: "agents[0]" });
+    const own = renderAgentPrompt({
+      type: types.get("content_writer_funny")!,
+      task: "Sessions",
+      input: { topic: "sessions" },
+      field: "agents[0]",
+    });
     for (const r of requests) expect(r.bytes).toBeGreaterThan(3 * Buffer.byteLength(own.system + own.message)); // the host's preamble and workspace files
     const { stdout } = await gateway.cli(["sessions", "--json", "--limit", "all"]);
     expect(stdout).toContain("parallel-agents-"); // the sessions exist: the completion runtime's "no session" check can fail
   });
 
-  it("20 agents at once over the host's lane of 8 all end ok: waiting for a slot is never an attempt's time", { timeout: 150_000 }, async () => {
+  it("20 agents at once over the host's lane of 8 all end ok: waiting for a slot is never an attempt's time", {
+    timeout: 150_000,
+  }, async () => {
     server.setScript(hostScript({ types, toolArgs: null, childDelayMs: 2500 }));
     const before = server.log.length;
-    const agents = Array.from({ length: 20 }, (_, i) => ({ type: "content_writer_funny", task: `Wide ${i}`, input: { topic: "width" } }));
+    const agents = Array.from({ length: 20 }, (_, i) => ({
+      type: "content_writer_funny",
+      task: `Wide ${i}`,
+      input: { topic: "width" },
+    }));
     const { body } = await gateway.invoke("parallel_run", { agents, maxConcurrent: 20, timeoutSeconds: 8, retries: 0 });
     const details = body.result.details;
     expect(details.counts.ok).toBe(20);
@@ -58,12 +87,20 @@ describe("parallel_run on sub-agent sessions (childRuntime: session)", () => {
     expect(Math.max(...children(server.log.slice(before)).map((e) => e.inFlightAtStart))).toBeLessThanOrEqual(6);
   });
 
-  it("a client that disconnects while children are starting and running cancels every one within 1 s", { timeout: 150_000 }, async () => {
+  it("a client that disconnects while children are starting and running cancels every one within 1 s", {
+    timeout: 150_000,
+  }, async () => {
     server.setScript(hostScript({ types, toolArgs: null, child: () => ({ hang: true }) }));
     const before = server.log.length;
     const controller = new AbortController();
-    const agents = Array.from({ length: 8 }, (_, i) => ({ type: "content_writer_funny", task: `Hang ${i}`, input: { topic: "t" } }));
-    const call = gateway.invoke("parallel_run", { agents, retries: 0 }, 60_000, controller.signal).catch((e: unknown) => e);
+    const agents = Array.from({ length: 8 }, (_, i) => ({
+      type: "content_writer_funny",
+      task: `Hang ${i}`,
+      input: { topic: "t" },
+    }));
+    const call = gateway
+      .invoke("parallel_run", { agents, retries: 0 }, 60_000, controller.signal)
+      .catch((e: unknown) => e);
     await server.waitForInFlight(3, 60_000); // some children answer-pending, others still starting in the host
     const abortedAt = Date.now();
     controller.abort();
@@ -80,19 +117,27 @@ describe("parallel_run on sub-agent sessions (childRuntime: session)", () => {
     expect(server.inFlight()).toBe(0);
   });
 
-  it("child sessions do not pile up: after 8 calls at most keepSessions (4) plus the last call's remain", { timeout: 150_000 }, async () => {
+  it("child sessions do not pile up: after 8 calls at most keepSessions (4) plus the last call's remain", {
+    timeout: 150_000,
+  }, async () => {
     server.setScript(hostScript({ types, toolArgs: null }));
     for (let i = 0; i < 8; i++) {
-      const { body } = await gateway.invoke("parallel_run", { agents: [0, 1].map((j) => ({ type: "content_writer_funny", task: `Pile ${i}.${j}`, input: { topic: "t" } })) });
+      const { body } = await gateway.invoke("parallel_run", {
+        agents: [0, 1].map((j) => ({ type: "content_writer_funny", task: `Pile ${i}.${j}`, input: { topic: "t" } })),
+      });
       expect(body.result.details.counts.ok).toBe(2);
     }
     const { stdout } = await gateway.cli(["sessions", "--json", "--limit", "all"]);
-    const ours = (stdout.match(/subagent:parallel-agents-[A-Za-z0-9_-]+/g) ?? []).filter((k, i, all) => all.indexOf(k) === i);
+    const ours = (stdout.match(/subagent:parallel-agents-[A-Za-z0-9_-]+/g) ?? []).filter(
+      (k, i, all) => all.indexOf(k) === i,
+    );
     expect(ours.length).toBeGreaterThan(0);
     expect(ours.length).toBeLessThanOrEqual(6);
   });
 
-  it("leaves room in the lane: another conversation's sub-agent starts while a wide run holds the plugin's share", { timeout: 150_000 }, async () => {
+  it("leaves room in the lane: another conversation's sub-agent starts while a wide run holds the plugin's share", {
+    timeout: 150_000,
+  }, async () => {
     const controller = new AbortController();
     let otherStartedAt = 0;
     let inFlightThen = 0;
@@ -105,15 +150,46 @@ describe("parallel_run on sub-agent sessions (childRuntime: session)", () => {
       }
       if (Array.isArray(r.body.tools) && (r.body.tools as unknown[]).length > 0) {
         if (all.includes("the other conversation's child answered")) return { text: "done" };
-        if ((r.body.tools as Array<{ function?: { name?: string } }>).some((t) => t.function?.name === "sessions_spawn")) {
+        if (
+          (r.body.tools as Array<{ function?: { name?: string } }>).some((t) => t.function?.name === "sessions_spawn")
+        ) {
           const spawned = (r.body.messages as Array<{ role: string }>).some((m) => m.role === "tool");
-          return spawned ? { toolCalls: [{ name: "sessions_yield", arguments: {} }] } : { toolCalls: [{ name: "sessions_spawn", arguments: { task: "[other-conversation] Say hello.", label: "other", runtime: "subagent", mode: "run" } }] };
+          return spawned
+            ? { toolCalls: [{ name: "sessions_yield", arguments: {} }] }
+            : {
+                toolCalls: [
+                  {
+                    name: "sessions_spawn",
+                    arguments: {
+                      task: "[other-conversation] Say hello.",
+                      label: "other",
+                      runtime: "subagent",
+                      mode: "run",
+                    },
+                  },
+                ],
+              };
         }
         return { text: "done" };
       }
       return { hang: true }; // the wide run's children
     });
-    const wide = gateway.invoke("parallel_run", { agents: Array.from({ length: 12 }, (_, i) => ({ type: "content_writer_funny", task: `Wide ${i}`, input: { topic: "t" } })), maxConcurrent: 12, retries: 0 }, 120_000, controller.signal).catch((e: unknown) => e);
+    const wide = gateway
+      .invoke(
+        "parallel_run",
+        {
+          agents: Array.from({ length: 12 }, (_, i) => ({
+            type: "content_writer_funny",
+            task: `Wide ${i}`,
+            input: { topic: "t" },
+          })),
+          maxConcurrent: 12,
+          retries: 0,
+        },
+        120_000,
+        controller.signal,
+      )
+      .catch((e: unknown) => e);
     await server.waitForInFlight(6, 60_000);
     await gateway.chat("Spawn one helper to say hello.", "agent:main:e2e-other", 90_000);
     const deadline = Date.now() + 60_000; // the spawned child starts after the turn yields

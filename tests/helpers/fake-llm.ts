@@ -6,7 +6,13 @@ type CompleteParams = Parameters<LlmRuntime["complete"]>[0];
 type CompleteResult = Awaited<ReturnType<LlmRuntime["complete"]>>;
 
 /** What one completion does: answer (after delayMs), stop with a reason, or throw an error with a host code. */
-export type LlmBehaviour = { text?: string; stopReason?: CompleteResult["stopReason"]; delayMs?: number; throwCode?: string; costUsd?: number };
+export type LlmBehaviour = {
+  text?: string;
+  stopReason?: CompleteResult["stopReason"];
+  delayMs?: number;
+  throwCode?: string;
+  costUsd?: number;
+};
 
 export function fakeLlm(behave: (params: CompleteParams, call: number) => LlmBehaviour) {
   let calls = 0;
@@ -18,8 +24,10 @@ export function fakeLlm(behave: (params: CompleteParams, call: number) => LlmBeh
     maxInFlight = Math.max(maxInFlight, inFlight);
     try {
       if (behaviour.delayMs) await abortableDelay(behaviour.delayMs, params.signal);
-      if (params.signal?.aborted) throw Object.assign(new Error("Plugin LLM completion was aborted."), { code: "LLM_COMPLETION_ABORTED" });
-      if (behaviour.throwCode) throw Object.assign(new Error(`failed with ${behaviour.throwCode}`), { code: behaviour.throwCode });
+      if (params.signal?.aborted)
+        throw Object.assign(new Error("Plugin LLM completion was aborted."), { code: "LLM_COMPLETION_ABORTED" });
+      if (behaviour.throwCode)
+        throw Object.assign(new Error(`failed with ${behaviour.throwCode}`), { code: behaviour.throwCode });
       const [provider, model] = (params.model ?? "scripted/model-a").split("/");
       return {
         text: behaviour.text ?? "",
@@ -27,7 +35,12 @@ export function fakeLlm(behave: (params: CompleteParams, call: number) => LlmBeh
         model: model!,
         stopReason: behaviour.stopReason ?? "stop",
         agentId: "main",
-        usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15, ...(behaviour.costUsd !== undefined ? { costUsd: behaviour.costUsd } : {}) },
+        usage: {
+          inputTokens: 10,
+          outputTokens: 5,
+          totalTokens: 15,
+          ...(behaviour.costUsd !== undefined ? { costUsd: behaviour.costUsd } : {}),
+        },
         execution: { mode: "direct-provider", owner: { kind: "provider", id: provider! } },
         audit: { caller: { kind: "plugin", id: "parallel-agents" } },
       };
@@ -41,9 +54,13 @@ export function fakeLlm(behave: (params: CompleteParams, call: number) => LlmBeh
 function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

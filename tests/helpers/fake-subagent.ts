@@ -2,18 +2,31 @@
 import { vi } from "vitest";
 import type { SubagentRuntime } from "../../src/host/openclaw-port.js";
 
-export type Behaviour = { status: "ok" | "error" | "timeout" | "pending" | "hang"; text?: string; error?: string; /** subagent.run takes this long to return (a slow start). */ startDelayMs?: number };
+export type Behaviour = {
+  status: "ok" | "error" | "timeout" | "pending" | "hang";
+  text?: string;
+  error?: string /** subagent.run takes this long to return (a slow start). */;
+  startDelayMs?: number;
+};
 
 /** A typed fake of api.runtime.subagent: records every call; each run behaves as `behave(message)` says. */
 export function fakeSubagent(behave: (message: string, attempt: number) => Behaviour) {
-  const sessions = new Map<string, { runId: string; message: string; behaviour: Behaviour; deleted: boolean; release?: () => void }>();
+  const sessions = new Map<
+    string,
+    { runId: string; message: string; behaviour: Behaviour; deleted: boolean; release?: () => void }
+  >();
   let runs = 0;
   const subagent = {
     run: vi.fn<SubagentRuntime["run"]>(async (params) => {
       runs++;
       const behaviour = behave(params.message, runs);
       if (behaviour.startDelayMs) await new Promise((r) => setTimeout(r, behaviour.startDelayMs));
-      sessions.set(params.sessionKey, { runId: params.idempotencyKey ?? `run-${runs}`, message: params.message, behaviour, deleted: false });
+      sessions.set(params.sessionKey, {
+        runId: params.idempotencyKey ?? `run-${runs}`,
+        message: params.message,
+        behaviour,
+        deleted: false,
+      });
       return { runId: params.idempotencyKey ?? `run-${runs}`, sessionKey: params.sessionKey };
     }),
     waitForRun: vi.fn<SubagentRuntime["waitForRun"]>(async ({ runId }) => {
@@ -26,12 +39,21 @@ export function fakeSubagent(behave: (message: string, attempt: number) => Behav
         session.behaviour = { status: "ok", text: session.behaviour.text };
         return { status: "pending" };
       }
-      return { status: session.behaviour.status, error: session.behaviour.error, startedAt: Date.now(), endedAt: Date.now() };
+      return {
+        status: session.behaviour.status,
+        error: session.behaviour.error,
+        startedAt: Date.now(),
+        endedAt: Date.now(),
+      };
     }),
     getSessionMessages: vi.fn<SubagentRuntime["getSessionMessages"]>(async ({ sessionKey }) => ({
       messages: [
         { role: "user", content: "task" },
-        { role: "assistant", content: [{ type: "text", text: sessions.get(sessionKey)?.behaviour.text ?? "" }], usage: { input: 10, output: 5, totalTokens: 15 } },
+        {
+          role: "assistant",
+          content: [{ type: "text", text: sessions.get(sessionKey)?.behaviour.text ?? "" }],
+          usage: { input: 10, output: 5, totalTokens: 15 },
+        },
       ],
     })),
     deleteSession: vi.fn<SubagentRuntime["deleteSession"]>(async ({ sessionKey }) => {
@@ -44,4 +66,3 @@ export function fakeSubagent(behave: (message: string, attempt: number) => Behav
   } satisfies SubagentRuntime;
   return { subagent, sessions };
 }
-

@@ -8,7 +8,13 @@ import { executeParallelRun, type ParallelRunDeps } from "../../src/tools/parall
 import { executeRefineAgent } from "../../src/tools/refine-agent/execute.js";
 import { executeOrchestrate } from "../../src/tools/orchestrate/execute.js";
 import { createTypesWithRefine } from "../../src/tools/all-tools.js";
-import { startScriptedModelServer, type Reply, type Script, type ScriptRequest, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
+import {
+  startScriptedModelServer,
+  type Reply,
+  type Script,
+  type ScriptRequest,
+  type ScriptedModelServer,
+} from "../../testing/scripted-model-server.js";
 import { FIXTURES } from "./registry.js";
 
 export type Harness = {
@@ -16,23 +22,52 @@ export type Harness = {
   registry: Registry;
   config: ResolvedConfig;
   run: (params: unknown, deps?: Partial<ParallelRunDeps>) => ReturnType<typeof executeParallelRun>;
-  refine: (params: unknown, userDir: string, extra?: { journalDir?: string; signal?: AbortSignal }) => ReturnType<typeof executeRefineAgent>;
-  orchestrate: (params: unknown, userDir?: string, extra?: { journalDir?: string; signal?: AbortSignal }) => ReturnType<typeof executeOrchestrate>;
+  refine: (
+    params: unknown,
+    userDir: string,
+    extra?: { journalDir?: string; signal?: AbortSignal },
+  ) => ReturnType<typeof executeRefineAgent>;
+  orchestrate: (
+    params: unknown,
+    userDir?: string,
+    extra?: { journalDir?: string; signal?: AbortSignal },
+  ) => ReturnType<typeof executeOrchestrate>;
   close: () => Promise<void>;
 };
 
-export async function startHarness(script: Script, options: { config?: Partial<ResolvedConfig>; stream?: boolean; promptDirs?: string[] } = {}): Promise<Harness> {
+export async function startHarness(
+  script: Script,
+  options: { config?: Partial<ResolvedConfig>; stream?: boolean; promptDirs?: string[] } = {},
+): Promise<Harness> {
   const server = await startScriptedModelServer(script);
-  const registry = createRegistry({ roots: catalogueRoots({ promptDirs: [path.join(FIXTURES, "agents"), ...(options.promptDirs ?? [])] }) });
+  const registry = createRegistry({
+    roots: catalogueRoots({ promptDirs: [path.join(FIXTURES, "agents"), ...(options.promptDirs ?? [])] }),
+  });
   const config: ResolvedConfig = { ...CONFIG_DEFAULTS, ...options.config };
-  const port = createOpenAiHttpPort({ baseUrl: server.url, defaultModel: "scripted-default", apiKey: "sk-test-harness", stream: options.stream ?? true });
+  const port = createOpenAiHttpPort({
+    baseUrl: server.url,
+    defaultModel: "scripted-default",
+    apiKey: "sk-test-harness",
+    stream: options.stream ?? true,
+  });
   return {
     server,
     registry,
     config,
-    run: (params, deps = {}) => executeParallelRun(params, { config, registry, port, backoff: { baseMs: 10, maxMs: 50 }, ...deps }),
-    refine: (params, userDir, extra = {}) => executeRefineAgent(params, { config, registry, port, userDir, backoff: { baseMs: 10, maxMs: 50 }, ...extra }),
-    orchestrate: (params, userDir = "/nonexistent/pa-user", extra = {}) => executeOrchestrate(params, { config, registry, port, userDir, backoff: { baseMs: 10, maxMs: 50 }, createAgentTypes: createTypesWithRefine, ...extra }),
+    run: (params, deps = {}) =>
+      executeParallelRun(params, { config, registry, port, backoff: { baseMs: 10, maxMs: 50 }, ...deps }),
+    refine: (params, userDir, extra = {}) =>
+      executeRefineAgent(params, { config, registry, port, userDir, backoff: { baseMs: 10, maxMs: 50 }, ...extra }),
+    orchestrate: (params, userDir = "/nonexistent/pa-user", extra = {}) =>
+      executeOrchestrate(params, {
+        config,
+        registry,
+        port,
+        userDir,
+        backoff: { baseMs: 10, maxMs: 50 },
+        createAgentTypes: createTypesWithRefine,
+        ...extra,
+      }),
     close: () => server.close(),
   };
 }
@@ -43,7 +78,8 @@ export function byMarker(cases: Record<string, (request: ScriptRequest, nth: num
   return (request) => {
     const marker = /\[case:([a-z0-9_-]+)\]/.exec(request.user)?.[1];
     const handler = marker ? cases[marker] : undefined;
-    if (!marker || !handler) throw new Error(`no script for ${marker ? `case ${marker}` : "a request without a [case:...] marker"}`);
+    if (!marker || !handler)
+      throw new Error(`no script for ${marker ? `case ${marker}` : "a request without a [case:...] marker"}`);
     const key = `${marker}|${/\[agent:(\d+)\]/.exec(request.user)?.[1] ?? ""}`;
     const nth = (seen.get(key) ?? 0) + 1;
     seen.set(key, nth);

@@ -8,7 +8,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { journalFile, readJournal } from "../../src/journal/run-journal.js";
 import { packageRoot } from "../../src/paths.js";
 import { FIXTURES, tempDir } from "../helpers/registry.js";
-import { startScriptedModelServer, type Script, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
+import {
+  startScriptedModelServer,
+  type Script,
+  type ScriptedModelServer,
+} from "../../testing/scripted-model-server.js";
 
 const CLI = path.join(packageRoot(), "dist", "cli.js");
 const exec = promisify(execFile);
@@ -20,7 +24,18 @@ afterEach(async () => {
 });
 
 const env = () => ({ PATH: process.env.PATH!, HOME: process.env.HOME! });
-const base = (state: string) => ["--base-url", server!.url, "--model", "m1", "--dir", path.join(FIXTURES, "agents"), "--state-dir", state, "--runs-dir", path.join(state, "runs")];
+const base = (state: string) => [
+  "--base-url",
+  server!.url,
+  "--model",
+  "m1",
+  "--dir",
+  path.join(FIXTURES, "agents"),
+  "--state-dir",
+  state,
+  "--runs-dir",
+  path.join(state, "runs"),
+];
 const STACK_FRAME = /^\s+at .+[(:]\d+/m;
 
 async function cli(args: string[]) {
@@ -46,7 +61,12 @@ async function interrupt(args: string[], ready: () => boolean) {
 
 const isPlanner = (system: string) => system.includes("You are a planner for a team");
 const isSynth = (system: string) => system.includes("You are the editor who turns");
-const task = (id: string, dependsOn: string[] = [], type = "echo_agent") => ({ id, type, task: `[t:${id}] part ${id}`, dependsOn });
+const task = (id: string, dependsOn: string[] = [], type = "echo_agent") => ({
+  id,
+  type,
+  task: `[t:${id}] part ${id}`,
+  dependsOn,
+});
 const marker = (user: string) => /\[t:([a-z]+)\]/.exec(user)?.[1];
 
 /** Planner returns `plan`; tasks reply through `taskReply`; the synthesizer closes. */
@@ -66,7 +86,9 @@ describe("parallel-agents orchestrate: a refused plan", () => {
     const r = await cli(["orchestrate", ...base(state), "--goal", "Something"]);
     expect(r.code).toBe(4);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^orchestrate or-[0-9a-f]+: the plan was refused after 3 planner attempts, so no task agent ran\. Problems with the last plan:$/m);
+    expect(r.stderr).toMatch(
+      /^orchestrate or-[0-9a-f]+: the plan was refused after 3 planner attempts, so no task agent ran\. Problems with the last plan:$/m,
+    );
     expect(r.stderr).toContain('- tasks[0].dependsOn (task "a"): task "a" depends on "zz", which is not in the plan');
     expect(r.stderr).toContain('- tasks[1].type (task "b"): unknown agent type "ghost_writer"');
     expect(r.stderr).not.toMatch(STACK_FRAME);
@@ -81,7 +103,10 @@ describe("parallel-agents orchestrate: a refused plan", () => {
     const r = await cli(["orchestrate", ...base(state), "--goal", "Something", "--json"]);
     expect(r.code).toBe(4);
     const details = JSON.parse(r.stdout);
-    expect(details.orchestrate.refused).toEqual({ attempts: 3, problems: [{ field: "dependsOn", message: 'the dependencies form a cycle among "a", "b"' }] });
+    expect(details.orchestrate.refused).toEqual({
+      attempts: 3,
+      problems: [{ field: "dependsOn", message: 'the dependencies form a cycle among "a", "b"' }],
+    });
     expect(details.tasks).toEqual([]);
     expect(r.stderr).not.toMatch(STACK_FRAME);
   });
@@ -104,7 +129,9 @@ describe("parallel-agents orchestrate: exit status as run", () => {
 
 describe("parallel-agents refine: exit status as run", () => {
   it("exits 1 when no agent got a design, with the error in the summary and no stack trace", async () => {
-    server = await startScriptedModelServer((r) => (r.system.includes("You are an expert designer of AI agents") ? { text: "no design here" } : { status: 500 }));
+    server = await startScriptedModelServer((r) =>
+      r.system.includes("You are an expert designer of AI agents") ? { text: "no design here" } : { status: 500 },
+    );
     const state = await tempDir();
     const r = await cli(["refine", ...base(state), "--name", "cli_agent", "--purpose", "test", "--no-save"]);
     expect(r.code).toBe(1);
@@ -115,9 +142,18 @@ describe("parallel-agents refine: exit status as run", () => {
 
 describe("Ctrl-C in orchestrate and refine", () => {
   it("orchestrate: in-flight tasks cancelled, exit 130 with a resume hint; resume then finishes the run", async () => {
-    server = await startScriptedModelServer(orchestrateScript([task("a"), task("b")], (r) => (marker(r.user) === "a" ? { json: { summary: "quick" } } : { hang: true })));
+    server = await startScriptedModelServer(
+      orchestrateScript([task("a"), task("b")], (r) =>
+        marker(r.user) === "a" ? { json: { summary: "quick" } } : { hang: true },
+      ),
+    );
     const state = await tempDir();
-    const r = await interrupt(["orchestrate", ...base(state), "--goal", "Two parts"], () => server!.log.some((e) => marker(e.user) === "b" && !isPlanner(e.system)) && server!.log.some((e) => marker(e.user) === "a" && e.endedAt));
+    const r = await interrupt(
+      ["orchestrate", ...base(state), "--goal", "Two parts"],
+      () =>
+        server!.log.some((e) => marker(e.user) === "b" && !isPlanner(e.system)) &&
+        server!.log.some((e) => marker(e.user) === "a" && e.endedAt),
+    );
     expect(r.code).toBe(130);
     const runId = /cancelled; finish it with: parallel-agents resume (or-[0-9a-f]+)/.exec(r.stderr)?.[1];
     expect(runId).toBeDefined();
@@ -132,7 +168,11 @@ describe("Ctrl-C in orchestrate and refine", () => {
     const before = server.log.length;
     const resumed = await cli(["resume", runId!, ...base(state)]);
     expect(resumed.code).toBe(0);
-    expect(server.log.slice(before).map((e) => (isPlanner(e.system) ? "planner" : isSynth(e.system) ? "synthesis" : marker(e.user)))).toEqual(["b", "synthesis"]);
+    expect(
+      server.log
+        .slice(before)
+        .map((e) => (isPlanner(e.system) ? "planner" : isSynth(e.system) ? "synthesis" : marker(e.user))),
+    ).toEqual(["b", "synthesis"]);
   });
 
   it("orchestrate while planning: exit 130, and says there is nothing to resume", async () => {
@@ -146,9 +186,14 @@ describe("Ctrl-C in orchestrate and refine", () => {
   });
 
   it("refine: the running design cancelled, exit 130 with a resume hint", async () => {
-    server = await startScriptedModelServer((r) => (r.system.includes("You are an expert designer of AI agents") ? { hang: true } : { status: 500 }));
+    server = await startScriptedModelServer((r) =>
+      r.system.includes("You are an expert designer of AI agents") ? { hang: true } : { status: 500 },
+    );
     const state = await tempDir();
-    const r = await interrupt(["refine", ...base(state), "--name", "cli_agent", "--purpose", "test", "--no-save"], () => server!.inFlight() >= 1);
+    const r = await interrupt(
+      ["refine", ...base(state), "--name", "cli_agent", "--purpose", "test", "--no-save"],
+      () => server!.inFlight() >= 1,
+    );
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/cancelled; finish it with: parallel-agents resume ra-[0-9a-f]+/);
     expect(r.stderr).not.toMatch(STACK_FRAME);

@@ -18,8 +18,22 @@ afterEach(async () => {
 });
 
 const API_KEY = "sk-cli-secret-0123456789";
-const env = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH!, HOME: process.env.HOME!, PARALLEL_AGENTS_API_KEY: API_KEY, ...extra });
-const base = (runs: string) => ["--base-url", server!.url, "--model", "m1", "--dir", path.join(FIXTURES, "agents"), "--runs-dir", runs];
+const env = (extra: Record<string, string> = {}) => ({
+  PATH: process.env.PATH!,
+  HOME: process.env.HOME!,
+  PARALLEL_AGENTS_API_KEY: API_KEY,
+  ...extra,
+});
+const base = (runs: string) => [
+  "--base-url",
+  server!.url,
+  "--model",
+  "m1",
+  "--dir",
+  path.join(FIXTURES, "agents"),
+  "--runs-dir",
+  runs,
+];
 const markerOf = (user: string) => /\[n(\d+)\]/.exec(user)?.[1];
 
 async function cli(args: string[], options: { env?: Record<string, string> } = {}) {
@@ -33,7 +47,14 @@ describe("parallel-agents run / resume / runs / show", () => {
   it("runs agents from flags with plain lines, a summary, the journal path and exit 0", async () => {
     server = await startScriptedModelServer((r) => ({ json: { summary: `did ${markerOf(r.user)}` } }));
     const runs = await tempDir();
-    const r = await cli(["run", ...base(runs), "--agent", "echo_agent=[n1] first", "--agent", "echo_agent=[n2] second"]);
+    const r = await cli([
+      "run",
+      ...base(runs),
+      "--agent",
+      "echo_agent=[n1] first",
+      "--agent",
+      "echo_agent=[n2] second",
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\[ok\] echo_agent \(echo_agent\) [\d.]+ s$/m);
     expect(r.stdout).toMatch(/2 agents, 2 ok/);
@@ -43,9 +64,19 @@ describe("parallel-agents run / resume / runs / show", () => {
   });
 
   it("--json prints the details, and the exit status tells partial success apart", async () => {
-    server = await startScriptedModelServer((r) => (markerOf(r.user) === "2" ? { text: "no json" } : { json: { summary: "ok" } }));
+    server = await startScriptedModelServer((r) =>
+      markerOf(r.user) === "2" ? { text: "no json" } : { json: { summary: "ok" } },
+    );
     const runs = await tempDir();
-    const r = await cli(["run", ...base(runs), "--json", "--agent", "echo_agent=[n1] a", "--agent", "echo_agent=[n2] b"]);
+    const r = await cli([
+      "run",
+      ...base(runs),
+      "--json",
+      "--agent",
+      "echo_agent=[n1] a",
+      "--agent",
+      "echo_agent=[n2] b",
+    ]);
     expect(r.code).toBe(3);
     const details = JSON.parse(r.stdout);
     expect(details.counts).toMatchObject({ ok: 1, invalid: 1 });
@@ -60,10 +91,17 @@ describe("parallel-agents run / resume / runs / show", () => {
     server = await startScriptedModelServer((r) => ({ json: { summary: `did ${markerOf(r.user)}` }, delayMs: 150 }));
     const runs = await tempDir();
     const file = path.join(runs, "calls.json");
-    fs.writeFileSync(file, JSON.stringify({ agents: Array.from({ length: 30 }, (_, i) => ({ type: "echo_agent", task: `[n${i}] item ${i}` })), maxConcurrent: 4 }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        agents: Array.from({ length: 30 }, (_, i) => ({ type: "echo_agent", task: `[n${i}] item ${i}` })),
+        maxConcurrent: 4,
+      }),
+    );
     const child = spawn(process.execPath, [CLI, "run", ...base(runs), "--file", file], { env: env(), stdio: "ignore" });
     const start = Date.now();
-    while (server.log.filter((e) => e.endedAt).length < 10 && Date.now() - start < 30_000) await new Promise((r) => setTimeout(r, 20));
+    while (server.log.filter((e) => e.endedAt).length < 10 && Date.now() - start < 30_000)
+      await new Promise((r) => setTimeout(r, 20));
     child.kill("SIGKILL");
     await new Promise((r) => child.once("exit", r));
     const journal = fs.readdirSync(runs).find((f) => f.endsWith(".jsonl"))!;
@@ -118,28 +156,48 @@ describe("the built binary's conventions", () => {
     const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot(), "package.json"), "utf8"));
     expect(await cli(["--version"])).toMatchObject({ code: 0, stdout: `${version}\n` });
     const runs = await tempDir();
-    const help = await cli(["run", "--help", "--runs-dir", path.join(runs, "j"), "--agent", "echo_agent=x"], { env: { PARALLEL_AGENTS_BASE_URL: "http://127.0.0.1:9/v1", PARALLEL_AGENTS_MODEL: "m1" } });
+    const help = await cli(["run", "--help", "--runs-dir", path.join(runs, "j"), "--agent", "echo_agent=x"], {
+      env: { PARALLEL_AGENTS_BASE_URL: "http://127.0.0.1:9/v1", PARALLEL_AGENTS_MODEL: "m1" },
+    });
     expect(help).toMatchObject({ code: 0, stderr: "" });
     expect(help.stdout).toMatch(/^Usage: parallel-agents run /);
     expect(fs.existsSync(path.join(runs, "j"))).toBe(false);
   });
 
   it("refuses a mistyped flag in one line with exit 2 and no stack trace", async () => {
-    const r = await cli(["run", "--fle", "x.yaml"], { env: { PARALLEL_AGENTS_BASE_URL: "http://127.0.0.1:9/v1", PARALLEL_AGENTS_MODEL: "m1" } });
-    expect(r).toMatchObject({ code: 2, stdout: "", stderr: "parallel-agents run: unknown flag --fle (did you mean --file?)\n" });
+    const r = await cli(["run", "--fle", "x.yaml"], {
+      env: { PARALLEL_AGENTS_BASE_URL: "http://127.0.0.1:9/v1", PARALLEL_AGENTS_MODEL: "m1" },
+    });
+    expect(r).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "parallel-agents run: unknown flag --fle (did you mean --file?)\n",
+    });
   });
 });
 
 /** The CLI call as one shell command line, for `script`. */
-const shellCommand = (args: string[]) => [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+const shellCommand = (args: string[]) =>
+  [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
 
 describe("the live view, through a pseudo-terminal", () => {
   it("shows a progress bar and each agent queued, running with elapsed time, then done with its outcome", async () => {
-    server = await startScriptedModelServer((r) => (markerOf(r.user) === "3" ? { text: "not json" } : { json: { summary: "ok" }, delayMs: 700 }));
+    server = await startScriptedModelServer((r) =>
+      markerOf(r.user) === "3" ? { text: "not json" } : { json: { summary: "ok" }, delayMs: 700 },
+    );
     const runs = await tempDir();
-    const args = ["run", ...base(runs), "--max-concurrent", "2", ...[1, 2, 3, 4].flatMap((n) => ["--agent", `echo_agent=[n${n}] task ${n}`])];
+    const args = [
+      "run",
+      ...base(runs),
+      "--max-concurrent",
+      "2",
+      ...[1, 2, 3, 4].flatMap((n) => ["--agent", `echo_agent=[n${n}] task ${n}`]),
+    ];
     // `script` gives the CLI a real pseudo-terminal, as a person's shell would
-    const result = await exec("script", ["-qfec", shellCommand(args), "/dev/null"], { env: { ...env(), COLUMNS: "100", LINES: "30", TERM: "xterm" }, timeout: 60_000 }).catch((e: { code: number; stdout: string }) => e);
+    const result = await exec("script", ["-qfec", shellCommand(args), "/dev/null"], {
+      env: { ...env(), COLUMNS: "100", LINES: "30", TERM: "xterm" },
+      timeout: 60_000,
+    }).catch((e: { code: number; stdout: string }) => e);
     expect((result as { code?: number }).code).toBe(3); // some ok: partial success
     const stdout = result.stdout;
     const screen = stdout.replace(/\r/g, "");
@@ -156,7 +214,10 @@ describe("the live view, through a pseudo-terminal", () => {
     server = await startScriptedModelServer(() => ({ json: { summary: "ok" } }));
     const runs = await tempDir();
     const args = ["run", ...base(runs), "--agent", "echo_agent=[n1] a", "--agent", "echo_agent=[n2] b"];
-    const result = await exec("script", ["-qfec", shellCommand(args), "/dev/null"], { env: { ...env(), TERM: "xterm", NO_COLOR: "1" }, timeout: 60_000 });
+    const result = await exec("script", ["-qfec", shellCommand(args), "/dev/null"], {
+      env: { ...env(), TERM: "xterm", NO_COLOR: "1" },
+      timeout: 60_000,
+    });
     expect(result.stdout).toMatch(/^\[ok\] echo_agent( #\d)? \(echo_agent\) [\d.]+ s\r?$/m);
     expect(result.stdout).not.toContain("\x1b");
   });
@@ -166,8 +227,18 @@ describe("parallel-agents refine and orchestrate from a terminal", () => {
   it("orchestrate --dry-run prints the checked plan; refine --no-save prints the scores and keeps files untouched", async () => {
     const { SAMPLE_OUTPUTS, designReview } = await import("../../testing/sample-outputs.js");
     server = await startScriptedModelServer((r) => {
-      if (r.system.includes("You are a planner for a team")) return { json: { tasks: [{ id: "a", type: "echo_agent", task: "x", dependsOn: [] }, { id: "b", type: "echo_agent", task: "y", dependsOn: ["a"] }], rationale: "two steps" } };
-      if (r.system.includes("You are an expert designer of AI agents")) return { json: { ...(SAMPLE_OUTPUTS.agent_creator as object), agent_name: "cli_agent" } };
+      if (r.system.includes("You are a planner for a team"))
+        return {
+          json: {
+            tasks: [
+              { id: "a", type: "echo_agent", task: "x", dependsOn: [] },
+              { id: "b", type: "echo_agent", task: "y", dependsOn: ["a"] },
+            ],
+            rationale: "two steps",
+          },
+        };
+      if (r.system.includes("You are an expert designer of AI agents"))
+        return { json: { ...(SAMPLE_OUTPUTS.agent_creator as object), agent_name: "cli_agent" } };
       if (r.system.includes("You are a strict reviewer of AI agent designs")) return { json: designReview(9.1) };
       throw new Error("unexpected");
     });
@@ -175,7 +246,17 @@ describe("parallel-agents refine and orchestrate from a terminal", () => {
     const plan = await cli(["orchestrate", ...base(state), "--state-dir", state, "--goal", "Two steps", "--dry-run"]);
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/2 tasks in 2 waves; would start 3 agents/);
-    const refined = await cli(["refine", ...base(state), "--state-dir", state, "--name", "cli_agent", "--purpose", "test", "--no-save"]);
+    const refined = await cli([
+      "refine",
+      ...base(state),
+      "--state-dir",
+      state,
+      "--name",
+      "cli_agent",
+      "--purpose",
+      "test",
+      "--no-save",
+    ]);
     expect(refined.code).toBe(0);
     expect(refined.stdout).toMatch(/cli_agent: 9.10; final 9.1 \(target reached\)/);
     expect(fs.existsSync(path.join(state, "parallel-agents", "agents"))).toBe(false);
@@ -184,9 +265,15 @@ describe("parallel-agents refine and orchestrate from a terminal", () => {
 
 describe("Ctrl-C", () => {
   it("cancels cleanly: in-flight requests aborted, the journal closed with every outcome, a hint to resume, exit 130", async () => {
-    server = await startScriptedModelServer((r) => (markerOf(r.user) === "1" ? { json: { summary: "quick" } } : { hang: true }));
+    server = await startScriptedModelServer((r) =>
+      markerOf(r.user) === "1" ? { json: { summary: "quick" } } : { hang: true },
+    );
     const runs = await tempDir();
-    const child = spawn(process.execPath, [CLI, "run", ...base(runs), ...[1, 2, 3].flatMap((n) => ["--agent", `echo_agent=[n${n}] t`])], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [CLI, "run", ...base(runs), ...[1, 2, 3].flatMap((n) => ["--agent", `echo_agent=[n${n}] t`])],
+      { env: env(), stdio: ["ignore", "pipe", "pipe"] },
+    );
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
     const start = Date.now();

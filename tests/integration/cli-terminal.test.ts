@@ -21,8 +21,31 @@ async function run(terminal: { isTTY: boolean; env?: NodeJS.ProcessEnv }) {
   let stdout = "";
   let stderr = "";
   const runs = await tempDir();
-  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: { OPENCLAW_STATE_DIR: runs, ...terminal.env }, cwd: process.cwd(), isTTY: terminal.isTTY };
-  const code = await runCli(["run", "--base-url", server.url, "--model", "m1", "--dir", path.join(FIXTURES, "agents"), "--runs-dir", runs, "--agent", "echo_agent=[n1] a", "--agent", "echo_agent=[n2] b"], io);
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env: { OPENCLAW_STATE_DIR: runs, ...terminal.env },
+    cwd: process.cwd(),
+    isTTY: terminal.isTTY,
+  };
+  const code = await runCli(
+    [
+      "run",
+      "--base-url",
+      server.url,
+      "--model",
+      "m1",
+      "--dir",
+      path.join(FIXTURES, "agents"),
+      "--runs-dir",
+      runs,
+      "--agent",
+      "echo_agent=[n1] a",
+      "--agent",
+      "echo_agent=[n2] b",
+    ],
+    io,
+  );
   return { code, stdout, stderr };
 }
 

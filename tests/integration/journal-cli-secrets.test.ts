@@ -30,11 +30,26 @@ async function cli(args: string[]) {
 
 describe("the CLI's journals", () => {
   it("keep the API key in use out, and a run with a token budget resumes with its usage", async () => {
-    server = await startScriptedModelServer((r) => ({ json: { summary: `echo: ${r.user}`, tokenCount: 42 }, usage: { prompt: 100, completion: 50 } }));
+    server = await startScriptedModelServer((r) => ({
+      json: { summary: `echo: ${r.user}`, tokenCount: 42 },
+      usage: { prompt: 100, completion: 50 },
+    }));
     const runs = await tempDir();
     const file = path.join(runs, "params.json");
-    fs.writeFileSync(file, JSON.stringify({ agents: [{ type: "echo_agent", task: `the key is ${API_KEY}` }], budget: { tokens: 5000 } }));
-    const base = ["--base-url", server.url, "--model", "m1", "--dir", path.join(FIXTURES, "agents"), "--runs-dir", runs];
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ agents: [{ type: "echo_agent", task: `the key is ${API_KEY}` }], budget: { tokens: 5000 } }),
+    );
+    const base = [
+      "--base-url",
+      server.url,
+      "--model",
+      "m1",
+      "--dir",
+      path.join(FIXTURES, "agents"),
+      "--runs-dir",
+      runs,
+    ];
     expect((await cli(["run", ...base, "--file", file])).code).toBe(0);
     const journal = path.join(runs, fs.readdirSync(runs).find((f) => f.endsWith(".jsonl"))!);
     expect(fs.readFileSync(journal, "utf8")).not.toContain(API_KEY);

@@ -50,7 +50,9 @@ async function fdGrowth(call: (i: number) => Promise<unknown>, calls = CALLS): P
 describe("journal file descriptors in a long-lived process", () => {
   it(`stay flat over ${CALLS} parallel_run calls`, async () => {
     const deps = await setup();
-    const growth = await fdGrowth((i) => executeParallelRun({ agents: [{ type: "echo_agent", task: `task ${i}` }] }, deps));
+    const growth = await fdGrowth((i) =>
+      executeParallelRun({ agents: [{ type: "echo_agent", task: `task ${i}` }] }, deps),
+    );
     expect(growth).toBe(0);
     expect(fs.readdirSync(deps.journalDir)).toHaveLength(CALLS + 1);
   });
@@ -72,13 +74,23 @@ describe("journal file descriptors in a long-lived process", () => {
 
   it(`stay flat over ${META_CALLS} orchestrate calls`, async () => {
     const deps = { ...(await setup()), userDir: "/nonexistent/pa-user" };
-    const growth = await fdGrowth(async () => expect((await executeOrchestrate({ goal: "x" }, deps)).details.synthesis?.outcome).toBe("ok"), META_CALLS);
+    const growth = await fdGrowth(
+      async () => expect((await executeOrchestrate({ goal: "x" }, deps)).details.synthesis?.outcome).toBe("ok"),
+      META_CALLS,
+    );
     expect(growth).toBe(0);
   });
 
   it(`stay flat over ${META_CALLS} refine_agent calls`, async () => {
     const deps = { ...(await setup()), userDir: "/nonexistent/pa-user" };
-    const growth = await fdGrowth(async () => expect((await executeRefineAgent({ agents: [{ name: "x_agent", purpose: "x" }], save: false }, deps)).details.agents[0]!.reachedTarget).toBe(true), META_CALLS);
+    const growth = await fdGrowth(
+      async () =>
+        expect(
+          (await executeRefineAgent({ agents: [{ name: "x_agent", purpose: "x" }], save: false }, deps)).details
+            .agents[0]!.reachedTarget,
+        ).toBe(true),
+      META_CALLS,
+    );
     expect(growth).toBe(0);
   });
 });

@@ -20,7 +20,10 @@ describe("resuming a parallel_run with a token budget", () => {
     h = await startHarness(
       byMarker({
         // echoes its task, which carries the API key: the journal keeps the key out, and nothing else
-        a: (r) => ({ json: { summary: r.user, tokenCount: 1234, password_hint: "the first pet", secret: "the cake is a lie" }, usage: { prompt: 100, completion: 50 } }),
+        a: (r) => ({
+          json: { summary: r.user, tokenCount: 1234, password_hint: "the first pet", secret: "the cake is a lie" },
+          usage: { prompt: 100, completion: 50 },
+        }),
         b: () => ({ json: { summary: "b done", tokens: { used: 7 } }, usage: { prompt: 200, completion: 20 } }),
         c: () => (hang ? { hang: true } : { json: { summary: "c done" }, usage: { prompt: 10, completion: 5 } }),
       }),
@@ -37,7 +40,11 @@ describe("resuming a parallel_run with a token budget", () => {
     };
     const controller = new AbortController();
     let ended = 0;
-    const first = h.run(params, { journalDir, journalSecrets: [API_KEY], signal: controller.signal, onEvent: (e) => {
+    const first = h.run(params, {
+      journalDir,
+      journalSecrets: [API_KEY],
+      signal: controller.signal,
+      onEvent: (e) => {
         if (e.type === "agent-ended") ended++;
       },
     });
@@ -62,7 +69,10 @@ describe("resuming a parallel_run with a token budget", () => {
       { inputTokens: 10, outputTokens: 5, totalTokens: 15 },
     ]);
     const [a, b] = cut.details.agents;
-    expect(resumed.details.agents[0]!.output).toEqual({ ...(a!.output as object), summary: (a!.output as { summary: string }).summary.replace(API_KEY, "[redacted]") });
+    expect(resumed.details.agents[0]!.output).toEqual({
+      ...(a!.output as object),
+      summary: (a!.output as { summary: string }).summary.replace(API_KEY, "[redacted]"),
+    });
     expect(resumed.details.agents[1]!.output).toEqual(b!.output);
     expect(readJournal(journalFile(journalDir, cut.run.runId)).ended).toBe(true);
   });

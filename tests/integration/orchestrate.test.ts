@@ -14,10 +14,16 @@ afterEach(async () => {
   h = undefined;
 });
 
-const task = (id: string, dependsOn: string[] = [], type = "echo_agent") => ({ id, type, task: `[t:${id}] do part ${id}`, dependsOn });
+const task = (id: string, dependsOn: string[] = [], type = "echo_agent") => ({
+  id,
+  type,
+  task: `[t:${id}] do part ${id}`,
+  dependsOn,
+});
 const DIAMOND = [task("a"), task("b", ["a"]), task("c", ["a"]), task("d", ["b", "c"])];
 /** A chain a -> b -> ... of n tasks: n waves deep. */
-const chainOf = (n: number) => Array.from({ length: n }, (_, i) => task(String.fromCharCode(97 + i), i === 0 ? [] : [String.fromCharCode(96 + i)]));
+const chainOf = (n: number) =>
+  Array.from({ length: n }, (_, i) => task(String.fromCharCode(97 + i), i === 0 ? [] : [String.fromCharCode(96 + i)]));
 
 /** A folder with one agent type, topic_writer, whose input requires a topic. */
 async function topicWriterDir(): Promise<string> {
@@ -58,13 +64,21 @@ const isPlanner = (r: ScriptRequest) => r.system.includes("You are a planner for
 const isSynth = (r: ScriptRequest) => r.system.includes("You are the editor who turns");
 
 /** Planner answers `plans` in turn; tasks answer with their own id (or as `task` says); the synthesizer lists what it saw. */
-function script(plans: unknown[], taskReply: (id: string, r: ScriptRequest) => Reply = (id) => ({ json: { summary: `output of ${id}` }, delayMs: 200 })) {
+function script(
+  plans: unknown[],
+  taskReply: (id: string, r: ScriptRequest) => Reply = (id) => ({ json: { summary: `output of ${id}` }, delayMs: 200 }),
+) {
   let planned = 0;
   return (r: ScriptRequest): Reply => {
-    if (isPlanner(r)) return { json: { tasks: plans[Math.min(planned++, plans.length - 1)], rationale: "split the work" } };
+    if (isPlanner(r))
+      return { json: { tasks: plans[Math.min(planned++, plans.length - 1)], rationale: "split the work" } };
     if (isSynth(r)) {
       const seen = [...new Set([...r.user.matchAll(/output of ([a-z])/g)].map((m) => m[1]))].sort();
-      const failed = [...r.user.matchAll(/"id": "([a-z])",\s*"type": "echo_agent",\s*"task": "[^"]*",\s*"outcome": "(invalid|failed|skipped|timeout)"/g)].map((m) => ({ id: m[1], reason: m[2] }));
+      const failed = [
+        ...r.user.matchAll(
+          /"id": "([a-z])",\s*"type": "echo_agent",\s*"task": "[^"]*",\s*"outcome": "(invalid|failed|skipped|timeout)"/g,
+        ),
+      ].map((m) => ({ id: m[1], reason: m[2] }));
       return { json: { synthesis: `Combined: ${seen.join(", ")}`, failed_lanes: failed, confidence: 0.8 } };
     }
     const id = /\[t:([a-z])\]/.exec(r.user)?.[1];
@@ -73,15 +87,26 @@ function script(plans: unknown[], taskReply: (id: string, r: ScriptRequest) => R
   };
 }
 
-const taskRequests = (h: Harness) => h.server.log.filter((e) => e.user.includes("[t:") && !e.system.includes("You are a planner") && !e.system.includes("You are the editor"));
+const taskRequests = (h: Harness) =>
+  h.server.log.filter(
+    (e) =>
+      e.user.includes("[t:") && !e.system.includes("You are a planner") && !e.system.includes("You are the editor"),
+  );
 
 describe("orchestrate: plan, run in waves, synthesize", () => {
   it("runs a diamond A -> B, C -> D: B and C overlap, D sees both outputs, the synthesis sees all four", async () => {
     h = await startHarness(script([DIAMOND]));
     const { details, text } = await h.orchestrate({ goal: "Do the diamond" });
-    expect(details.tasks.map((t) => `${t.id}:${t.outcome}:wave${t.wave}`)).toEqual(["a:ok:wave1", "b:ok:wave2", "c:ok:wave2", "d:ok:wave3"]);
+    expect(details.tasks.map((t) => `${t.id}:${t.outcome}:wave${t.wave}`)).toEqual([
+      "a:ok:wave1",
+      "b:ok:wave2",
+      "c:ok:wave2",
+      "d:ok:wave3",
+    ]);
     const req = (id: string) => taskRequests(h!).find((e) => e.user.startsWith(`[t:${id}]`))!;
-    expect(Math.max(req("b").startedAt, req("c").startedAt)).toBeLessThan(Math.min(req("b").endedAt!, req("c").endedAt!));
+    expect(Math.max(req("b").startedAt, req("c").startedAt)).toBeLessThan(
+      Math.min(req("b").endedAt!, req("c").endedAt!),
+    );
     expect(req("b").startedAt).toBeGreaterThanOrEqual(req("a").endedAt!);
     expect(req("d").user).toContain("output of b");
     expect(req("d").user).toContain("output of c");
@@ -92,35 +117,80 @@ describe("orchestrate: plan, run in waves, synthesize", () => {
 
   it.each([
     ["a cycle", [task("a", ["b"]), task("b", ["a"])], {}, { field: "dependsOn", message: /cycle among "a", "b"/ }],
-    ["an unknown type", [task("a", [], "ghost_writer")], {}, { taskId: "a", field: "tasks[0].type", message: /unknown agent type "ghost_writer"/ }],
-    ["a dangling dependency", [task("a", ["zz"])], {}, { taskId: "a", field: "tasks[0].dependsOn", message: /depends on "zz", which is not in the plan/ }],
-    ["too many tasks", Array.from({ length: 9 }, (_, i) => task(String.fromCharCode(97 + i))), {}, { field: "tasks", message: /9 tasks, more than the maximum of 8/ }],
+    [
+      "an unknown type",
+      [task("a", [], "ghost_writer")],
+      {},
+      { taskId: "a", field: "tasks[0].type", message: /unknown agent type "ghost_writer"/ },
+    ],
+    [
+      "a dangling dependency",
+      [task("a", ["zz"])],
+      {},
+      { taskId: "a", field: "tasks[0].dependsOn", message: /depends on "zz", which is not in the plan/ },
+    ],
+    [
+      "too many tasks",
+      Array.from({ length: 9 }, (_, i) => task(String.fromCharCode(97 + i))),
+      {},
+      { field: "tasks", message: /9 tasks, more than the maximum of 8/ },
+    ],
     ["a duplicate id", [task("a"), task("a")], {}, { taskId: "a", field: "tasks[1].id", message: /"a" is used twice/ }],
-    ["a dependency chain over the depth cap", chainOf(6), {}, { field: "dependsOn", message: /6 waves deep, more than 5/ }],
-    ["a wave over the width cap", Array.from({ length: 13 }, (_, i) => task(String.fromCharCode(97 + i))), { maxTasks: 20 }, { field: "tasks", message: /wave 1 has 13 tasks, more than 12/ }],
-    ["a task missing its type's required input", [task("a", [], "topic_writer")], {}, { taskId: "a", field: "tasks[0].input", message: /input schema of "topic_writer": .*missing required property "topic"/ }],
-  ])("a plan with %s goes back to the planner; still invalid, it is refused as a result naming the problem, and no task agent starts", async (_name, plan, params, problem) => {
-    h = await startHarness(script([plan]), { promptDirs: [await topicWriterDir()] });
-    const { text, details } = await h.orchestrate({ goal: "x", ...params }); // returned, not thrown
-    const planners = h.server.log.filter((e) => e.system.includes("You are a planner"));
-    expect(planners).toHaveLength(3); // first, a repair showing the problems, a last try (on the next model when the ladder has one)
-    expect(planners[1]!.user).toContain("Your previous plan was rejected");
-    expect(planners[1]!.user).toContain(problem.field);
-    expect(planners[1]!.user).toMatch(problem.message);
-    expect(h.server.log).toHaveLength(3); // only the planner ran
-    expect(details.orchestrate?.refused?.attempts).toBe(3);
-    expect(details.orchestrate?.refused?.problems).toEqual([expect.objectContaining({ ...problem, message: expect.stringMatching(problem.message) })]);
-    expect(details).toMatchObject({ plannerAttempts: 3, tasks: [], synthesis: null, waves: [] });
-    expect(getValidator(OrchestrateResultSchema)(details)).toMatchObject({ valid: true });
-    expect(text).toMatch(/^orchestrate or-[0-9a-f]+: the plan was refused after 3 planner attempts, so no task agent ran\./);
-    expect(text).toContain(`- ${problem.field}${"taskId" in problem ? ` (task "${problem.taskId}")` : ""}: `);
-    expect(text).toMatch(problem.message);
-  });
+    [
+      "a dependency chain over the depth cap",
+      chainOf(6),
+      {},
+      { field: "dependsOn", message: /6 waves deep, more than 5/ },
+    ],
+    [
+      "a wave over the width cap",
+      Array.from({ length: 13 }, (_, i) => task(String.fromCharCode(97 + i))),
+      { maxTasks: 20 },
+      { field: "tasks", message: /wave 1 has 13 tasks, more than 12/ },
+    ],
+    [
+      "a task missing its type's required input",
+      [task("a", [], "topic_writer")],
+      {},
+      {
+        taskId: "a",
+        field: "tasks[0].input",
+        message: /input schema of "topic_writer": .*missing required property "topic"/,
+      },
+    ],
+  ])(
+    "a plan with %s goes back to the planner; still invalid, it is refused as a result naming the problem, and no task agent starts",
+    async (_name, plan, params, problem) => {
+      h = await startHarness(script([plan]), { promptDirs: [await topicWriterDir()] });
+      const { text, details } = await h.orchestrate({ goal: "x", ...params }); // returned, not thrown
+      const planners = h.server.log.filter((e) => e.system.includes("You are a planner"));
+      expect(planners).toHaveLength(3); // first, a repair showing the problems, a last try (on the next model when the ladder has one)
+      expect(planners[1]!.user).toContain("Your previous plan was rejected");
+      expect(planners[1]!.user).toContain(problem.field);
+      expect(planners[1]!.user).toMatch(problem.message);
+      expect(h.server.log).toHaveLength(3); // only the planner ran
+      expect(details.orchestrate?.refused?.attempts).toBe(3);
+      expect(details.orchestrate?.refused?.problems).toEqual([
+        expect.objectContaining({ ...problem, message: expect.stringMatching(problem.message) }),
+      ]);
+      expect(details).toMatchObject({ plannerAttempts: 3, tasks: [], synthesis: null, waves: [] });
+      expect(getValidator(OrchestrateResultSchema)(details)).toMatchObject({ valid: true });
+      expect(text).toMatch(
+        /^orchestrate or-[0-9a-f]+: the plan was refused after 3 planner attempts, so no task agent ran\./,
+      );
+      expect(text).toContain(`- ${problem.field}${"taskId" in problem ? ` (task "${problem.taskId}")` : ""}: `);
+      expect(text).toMatch(problem.message);
+    },
+  );
 
   it("names every problem of the last plan in the refusal, not only the first", async () => {
     h = await startHarness(script([[task("a", ["zz"]), task("b", [], "ghost_writer"), task("b")]]));
     const { text, details } = await h.orchestrate({ goal: "x" });
-    expect(details.orchestrate?.refused?.problems.map((p) => `${p.taskId}:${p.field}`)).toEqual(["b:tasks[2].id", "a:tasks[0].dependsOn", "b:tasks[1].type"]);
+    expect(details.orchestrate?.refused?.problems.map((p) => `${p.taskId}:${p.field}`)).toEqual([
+      "b:tasks[2].id",
+      "a:tasks[0].dependsOn",
+      "b:tasks[1].type",
+    ]);
     expect(text.split("\n").filter((l) => l.startsWith("- "))).toHaveLength(3);
   });
 
@@ -142,18 +212,35 @@ describe("orchestrate: plan, run in waves, synthesize", () => {
   });
 
   it("uses the planner's corrected plan after one round of feedback", async () => {
-    h = await startHarness(script([[task("a", ["b"]), task("b", ["a"])], [task("a"), task("b", ["a"])]]));
+    h = await startHarness(
+      script([
+        [task("a", ["b"]), task("b", ["a"])],
+        [task("a"), task("b", ["a"])],
+      ]),
+    );
     const { details } = await h.orchestrate({ goal: "x" });
     expect(details).toMatchObject({ plannerAttempts: 2 });
     expect(details.tasks.map((t) => t.outcome)).toEqual(["ok", "ok"]);
   });
 
   it("a failing branch skips exactly its dependents; the synthesis names the failed lanes", async () => {
-    h = await startHarness(script([[task("a"), task("b", ["a"]), task("c", ["a"]), task("d", ["b"]), task("e")]], (id) => (id === "b" ? { text: "no json here" } : { json: { summary: `output of ${id}` } })));
+    h = await startHarness(
+      script([[task("a"), task("b", ["a"]), task("c", ["a"]), task("d", ["b"]), task("e")]], (id) =>
+        id === "b" ? { text: "no json here" } : { json: { summary: `output of ${id}` } },
+      ),
+    );
     const { details } = await h.orchestrate({ goal: "x" });
-    expect(details.tasks.map((t) => `${t.id}:${t.outcome}`)).toEqual(["a:ok", "b:invalid", "c:ok", "d:skipped", "e:ok"]);
+    expect(details.tasks.map((t) => `${t.id}:${t.outcome}`)).toEqual([
+      "a:ok",
+      "b:invalid",
+      "c:ok",
+      "d:skipped",
+      "e:ok",
+    ]);
     expect(details.tasks[3]!.reason).toBe("dependency b (echo_agent) ended invalid");
-    expect((details.synthesis!.output as { failed_lanes: Array<{ id: string }> }).failed_lanes.map((f) => f.id)).toEqual(["b", "d"]);
+    expect(
+      (details.synthesis!.output as { failed_lanes: Array<{ id: string }> }).failed_lanes.map((f) => f.id),
+    ).toEqual(["b", "d"]);
   });
 
   it("dryRun starts only the planner and says what it would start", async () => {
@@ -169,14 +256,24 @@ describe("orchestrate: plan, run in waves, synthesize", () => {
     const { tempDir } = await import("../helpers/registry.js");
     const { SAMPLE_OUTPUTS, designReview } = await import("../../testing/sample-outputs.js");
     const userDir = await tempDir("pa-create-");
-    h = await startHarness((r) => {
-      if (isPlanner(r)) return { json: { tasks: [task("a", [], "haiku_poet")], rationale: "needs a poet" } };
-      if (isSynth(r)) return { json: { synthesis: "done", failed_lanes: [], confidence: 1 } };
-      if (r.system.includes("You are an expert designer of AI agents")) return { json: { ...(SAMPLE_OUTPUTS.agent_creator as object), agent_name: "haiku_poet", system_prompt: "You are haiku_poet. You write haiku with a careful method, a quality bar and edge cases." } };
-      if (r.system.includes("You are a strict reviewer of AI agent designs")) return { json: designReview(9) };
-      if (r.system.includes("You are haiku_poet")) return { json: { ingredients: ["five", "seven", "five"] } };
-      throw new Error("unexpected request");
-    }, { promptDirs: [userDir] });
+    h = await startHarness(
+      (r) => {
+        if (isPlanner(r)) return { json: { tasks: [task("a", [], "haiku_poet")], rationale: "needs a poet" } };
+        if (isSynth(r)) return { json: { synthesis: "done", failed_lanes: [], confidence: 1 } };
+        if (r.system.includes("You are an expert designer of AI agents"))
+          return {
+            json: {
+              ...(SAMPLE_OUTPUTS.agent_creator as object),
+              agent_name: "haiku_poet",
+              system_prompt: "You are haiku_poet. You write haiku with a careful method, a quality bar and edge cases.",
+            },
+          };
+        if (r.system.includes("You are a strict reviewer of AI agent designs")) return { json: designReview(9) };
+        if (r.system.includes("You are haiku_poet")) return { json: { ingredients: ["five", "seven", "five"] } };
+        throw new Error("unexpected request");
+      },
+      { promptDirs: [userDir] },
+    );
     const { details } = await h.orchestrate({ goal: "A haiku", allowCreateTypes: true }, userDir);
     expect(details.tasks.map((t) => `${t.type}:${t.outcome}`)).toEqual(["haiku_poet:ok"]);
     expect((await import("node:fs")).existsSync(`${userDir}/haiku_poet.yaml`)).toBe(true);
@@ -189,7 +286,9 @@ describe("orchestrate: plan, run in waves, synthesize", () => {
   });
 
   it("failFast cancels the remaining tasks after the first failure", async () => {
-    h = await startHarness(script([[task("a"), task("b")]], (id) => (id === "a" ? { text: "", delayMs: 50 } : { hang: true })));
+    h = await startHarness(
+      script([[task("a"), task("b")]], (id) => (id === "a" ? { text: "", delayMs: 50 } : { hang: true })),
+    );
     const { details } = await h.orchestrate({ goal: "x", failFast: true });
     expect(details.tasks.map((t) => `${t.id}:${t.outcome}`)).toEqual(["a:failed", "b:cancelled"]);
   });

@@ -10,11 +10,18 @@ afterEach(async () => {
   h = undefined;
 });
 
-const echo = (n: number, marker: string, extra = "") => Array.from({ length: n }, (_, i) => ({ type: "echo_agent", task: `[case:${marker}] [agent:${i}] ${extra}` }));
+const echo = (n: number, marker: string, extra = "") =>
+  Array.from({ length: n }, (_, i) => ({ type: "echo_agent", task: `[case:${marker}] [agent:${i}] ${extra}` }));
 
 /** Largest number of requests open at the same moment, computed from the log's start and end times. */
 function peakOverlap(log: LogEntry[]): number {
-  const events = log.flatMap((e) => [[e.startedAt, 1], [e.endedAt ?? Infinity, -1]] as const);
+  const events = log.flatMap(
+    (e) =>
+      [
+        [e.startedAt, 1],
+        [e.endedAt ?? Infinity, -1],
+      ] as const,
+  );
   events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let open = 0;
   let peak = 0;
@@ -39,13 +46,23 @@ describe("parallel_run against a scripted model over real HTTP", () => {
     h = await startHarness(
       byMarker({
         ok: () => summary(),
-        prose: () => ({ text: 'Sure! Here is the JSON you asked for:\n```json\n{"summary": "wrapped"}\n```\nHope that helps.' }),
+        prose: () => ({
+          text: 'Sure! Here is the JSON you asked for:\n```json\n{"summary": "wrapped"}\n```\nHope that helps.',
+        }),
         http500_once: (_, n) => (n === 1 ? { status: 500 } : summary("recovered")),
         http500_always: () => ({ status: 500 }),
         rate_limited: (_, n) => (n === 1 ? { status: 429, retryAfter: 0 } : summary("after 429")),
         malformed_once: (_, n) => (n === 1 ? { malformed: true } : summary("after malformed")),
-        truncated_once: (_, n) => (n === 1 ? { json: { summary: "a long answer that will be cut off halfway through" }, truncate: true } : summary("after truncation")),
-        schema_then_repair: (r, n) => (n === 1 ? { json: { summary: 42 } } : r.user.includes("Your previous answer was rejected") ? summary("repaired") : { json: {} }),
+        truncated_once: (_, n) =>
+          n === 1
+            ? { json: { summary: "a long answer that will be cut off halfway through" }, truncate: true }
+            : summary("after truncation"),
+        schema_then_repair: (r, n) =>
+          n === 1
+            ? { json: { summary: 42 } }
+            : r.user.includes("Your previous answer was rejected")
+              ? summary("repaired")
+              : { json: {} },
         invalid_always: () => ({ text: "I would rather write a poem." }),
         empty: () => ({ text: "" }),
         hang: () => ({ hang: true }),
@@ -53,8 +70,27 @@ describe("parallel_run against a scripted model over real HTTP", () => {
         http400: () => ({ status: 400 }),
       }),
     );
-    const cases = ["ok", "prose", "http500_once", "http500_always", "rate_limited", "malformed_once", "truncated_once", "schema_then_repair", "invalid_always", "empty", "hang", "slow_drip", "http400"];
-    const agents = cases.map((c) => ({ type: "echo_agent", task: `[case:${c}]`, label: c, ...(c === "hang" ? { timeoutSeconds: 5 } : {}) }));
+    const cases = [
+      "ok",
+      "prose",
+      "http500_once",
+      "http500_always",
+      "rate_limited",
+      "malformed_once",
+      "truncated_once",
+      "schema_then_repair",
+      "invalid_always",
+      "empty",
+      "hang",
+      "slow_drip",
+      "http400",
+    ];
+    const agents = cases.map((c) => ({
+      type: "echo_agent",
+      task: `[case:${c}]`,
+      label: c,
+      ...(c === "hang" ? { timeoutSeconds: 5 } : {}),
+    }));
     const { details } = await h.run({ agents, retries: 1 });
     const by = Object.fromEntries(details.agents.map((a) => [a.label, a]));
     const history = (label: string) => by[label]!.attempts.map((a) => `${a.kind}:${a.outcome}`);
@@ -79,7 +115,9 @@ describe("parallel_run against a scripted model over real HTTP", () => {
     expect(by.http400!.outcome).toBe("failed");
     expect(history("http400")).toEqual(["first:fatal"]);
     // the hung request was closed by the client when its attempt timed out
-    await vi.waitFor(() => expect(h!.server.log.find((e) => e.user.includes("[case:hang]"))!.closedEarly).toBe(true), { timeout: 1000 });
+    await vi.waitFor(() => expect(h!.server.log.find((e) => e.user.includes("[case:hang]"))!.closedEarly).toBe(true), {
+      timeout: 1000,
+    });
   });
 
   it("climbs the model ladder only when an attempt fails, and starts each tier on its rung", async () => {
@@ -99,12 +137,17 @@ describe("parallel_run against a scripted model over real HTTP", () => {
         { type: "echo_agent", task: "[case:down_on_small]", label: "down" },
       ],
     });
-    const models = (label: string) => h!.server.log.filter((e) => e.user.includes(`[case:${label}]`)).map((e) => e.model);
+    const models = (label: string) =>
+      h!.server.log.filter((e) => e.user.includes(`[case:${label}]`)).map((e) => e.model);
     expect(models("good")).toEqual(["small"]);
     expect(models("bad_on_small")).toEqual(["small", "small", "medium"]); // first, repair, then escalation
     expect(models("down_on_small")).toEqual(["small", "medium"]);
     const bad = details.agents.find((a) => a.label === "bad")!;
-    expect(bad.attempts.map((a) => `${a.kind}@${a.model}`)).toEqual(["first@small", "repair@small", "escalation@medium"]);
+    expect(bad.attempts.map((a) => `${a.kind}@${a.model}`)).toEqual([
+      "first@small",
+      "repair@small",
+      "escalation@medium",
+    ]);
     expect(bad.model).toBe("medium");
     expect(bad.output).toEqual({ summary: "fixed by medium" });
   });
@@ -136,7 +179,10 @@ describe("parallel_run against a scripted model over real HTTP", () => {
     expect(run.counts.ok).toBe(3);
     expect(run.counts.cancelled).toBe(5);
     expect(run.stopReason).toMatch(/wait.first: 3 valid results arrived/);
-    await vi.waitFor(() => expect(h!.server.log.filter((e) => e.user.includes("[case:slow]")).every((e) => e.closedEarly)).toBe(true), { timeout: 1000 });
+    await vi.waitFor(
+      () => expect(h!.server.log.filter((e) => e.user.includes("[case:slow]")).every((e) => e.closedEarly)).toBe(true),
+      { timeout: 1000 },
+    );
   });
 
   it("skips agents that a token budget leaves unstarted, with the reason", async () => {
@@ -166,16 +212,54 @@ describe("parallel_run against a scripted model over real HTTP", () => {
       }
       if (type === "agent_design_reviewer") {
         const name = /"agent_name": "([^"]+)"/.exec(r.user)?.[1];
-        if (!name || !r.user.includes(`Review the design of "${name}"`)) throw new Error("reviewer got another creator's design");
-        return { json: { overall_score: 8, overall_grade: "B", is_production_ready: true, dimension_scores: Object.fromEntries(["system_prompt_quality", "capability_coverage", "output_schema_validity", "input_schema_appropriateness", "robustness", "production_readiness"].map((d) => [d, { score: 8, max: 10, feedback: `ok for ${name}` }])), strengths: [], areas_for_improvement: [], missing_elements: [], recommendations: [], revised_system_prompt: null, confidence: 0.7 } };
+        if (!name || !r.user.includes(`Review the design of "${name}"`))
+          throw new Error("reviewer got another creator's design");
+        return {
+          json: {
+            overall_score: 8,
+            overall_grade: "B",
+            is_production_ready: true,
+            dimension_scores: Object.fromEntries(
+              [
+                "system_prompt_quality",
+                "capability_coverage",
+                "output_schema_validity",
+                "input_schema_appropriateness",
+                "robustness",
+                "production_readiness",
+              ].map((d) => [d, { score: 8, max: 10, feedback: `ok for ${name}` }]),
+            ),
+            strengths: [],
+            areas_for_improvement: [],
+            missing_elements: [],
+            recommendations: [],
+            revised_system_prompt: null,
+            confidence: 0.7,
+          },
+        };
       }
       throw new Error(`unexpected type ${type}`);
     });
-    const { details } = await h.run({ team: { preset: "meta", agents: [{ name: "alpha_agent", purpose: "does alpha" }, { name: "beta_agent", purpose: "does beta" }] } });
-    expect(details.agents.map((a) => `${a.type}:${a.outcome}`)).toEqual(["agent_creator:ok", "agent_design_reviewer:ok", "agent_creator:ok", "agent_design_reviewer:ok"]);
+    const { details } = await h.run({
+      team: {
+        preset: "meta",
+        agents: [
+          { name: "alpha_agent", purpose: "does alpha" },
+          { name: "beta_agent", purpose: "does beta" },
+        ],
+      },
+    });
+    expect(details.agents.map((a) => `${a.type}:${a.outcome}`)).toEqual([
+      "agent_creator:ok",
+      "agent_design_reviewer:ok",
+      "agent_creator:ok",
+      "agent_design_reviewer:ok",
+    ]);
     const reviewerRequests = h.server.log.filter((e) => e.user.startsWith("Review this agent design"));
     expect(reviewerRequests).toHaveLength(2);
-    expect(reviewerRequests.find((e) => e.user.includes('"agent_name": "alpha_agent"'))!.user).toContain("domain of alpha_agent");
+    expect(reviewerRequests.find((e) => e.user.includes('"agent_name": "alpha_agent"'))!.user).toContain(
+      "domain of alpha_agent",
+    );
     expect(reviewerRequests.find((e) => e.user.includes('"agent_name": "beta_agent"'))!.user).toContain("does beta");
     // each reviewer started only after its creator finished
     const creatorEnd = h.server.log.find((e) => e.user.includes('Design the agent "alpha_agent"'))!.endedAt!;
@@ -184,11 +268,24 @@ describe("parallel_run against a scripted model over real HTTP", () => {
 
   it("the content preset runs the five writers on the topic, each validated against its own schema", async () => {
     const snapshot = await (await startHarness(() => summary())).registry.refresh();
-    h = await startHarness((r) => ({ json: SAMPLE_OUTPUTS[identifyType(r.system, snapshot.types) ?? "none"] ?? { nope: true } }), { stream: false });
-    const { details, text } = await h.run({ team: { preset: "content", topic: "Morning coffee", platform: "instagram" } });
-    expect(details.agents.map((a) => a.type)).toEqual(["content_writer_creative", "content_writer_funny", "content_writer_educational", "content_writer_trendy", "content_writer_controversial"]);
+    h = await startHarness(
+      (r) => ({ json: SAMPLE_OUTPUTS[identifyType(r.system, snapshot.types) ?? "none"] ?? { nope: true } }),
+      { stream: false },
+    );
+    const { details, text } = await h.run({
+      team: { preset: "content", topic: "Morning coffee", platform: "instagram" },
+    });
+    expect(details.agents.map((a) => a.type)).toEqual([
+      "content_writer_creative",
+      "content_writer_funny",
+      "content_writer_educational",
+      "content_writer_trendy",
+      "content_writer_controversial",
+    ]);
     expect(details.counts.ok).toBe(5);
-    expect(h.server.log.every((e) => e.user.includes("Morning coffee") && e.user.includes("Platform: instagram"))).toBe(true);
+    expect(h.server.log.every((e) => e.user.includes("Morning coffee") && e.user.includes("Platform: instagram"))).toBe(
+      true,
+    );
     expect(text).toMatch(/5 agents, 5 ok/);
     expect(text).toContain("it doesn't talk to me at all");
   });

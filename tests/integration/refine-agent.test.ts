@@ -20,17 +20,33 @@ type Types = Awaited<ReturnType<Harness["registry"]["refresh"]>>["types"];
  * A scripted meta team: the creator answers a design whose system prompt carries a version marker "[v1]"; the refiner
  * bumps it; the reviewer scores each version from `scores` (all six dimensions equal, so the computed score is exact).
  */
-function metaScript(getTypes: () => Types, scores: Record<string, number[]>, extra: (type: string, r: ScriptRequest) => Reply | undefined = () => undefined) {
+function metaScript(
+  getTypes: () => Types,
+  scores: Record<string, number[]>,
+  extra: (type: string, r: ScriptRequest) => Reply | undefined = () => undefined,
+) {
   return (r: ScriptRequest): Reply => {
     const type = identifyType(r.system, getTypes());
     const special = type ? extra(type, r) : undefined;
     if (special) return special;
-    const name = /"agent_name": "([a-z0-9_]+)"/.exec(r.user)?.[1] ?? /Design the agent "([^"]+)"/.exec(r.user)?.[1] ?? "unknown";
+    const name =
+      /"agent_name": "([a-z0-9_]+)"/.exec(r.user)?.[1] ?? /Design the agent "([^"]+)"/.exec(r.user)?.[1] ?? "unknown";
     const version = Number(/\[v(\d+)\]/.exec(r.user)?.[1] ?? 1);
-    const design = (v: number) => ({ ...(SAMPLE_OUTPUTS.agent_creator as object), agent_name: name, system_prompt: `You are ${name}. [v${v}] Follow a careful method, keep a quality bar, handle edge cases and refuse harm.` });
+    const design = (v: number) => ({
+      ...(SAMPLE_OUTPUTS.agent_creator as object),
+      agent_name: name,
+      system_prompt: `You are ${name}. [v${v}] Follow a careful method, keep a quality bar, handle edge cases and refuse harm.`,
+    });
     if (type === "agent_creator") return { json: design(1), delayMs: 30 };
     if (type === "agent_design_reviewer") return { json: designReview(scores[name]?.[version - 1] ?? 5), delayMs: 30 };
-    if (type === "agent_refiner") return { json: { revised_design: design(version + 1), changes: [{ change: "more edge cases", addresses: "edge cases thin" }] }, delayMs: 30 };
+    if (type === "agent_refiner")
+      return {
+        json: {
+          revised_design: design(version + 1),
+          changes: [{ change: "more edge cases", addresses: "edge cases thin" }],
+        },
+        delayMs: 30,
+      };
     throw new Error(`unexpected type ${type}`);
   };
 }
@@ -38,14 +54,24 @@ function metaScript(getTypes: () => Types, scores: Record<string, number[]>, ext
 async function setup(scores: Record<string, number[]>, extra?: Parameters<typeof metaScript>[2]) {
   const userDir = await tempDir("pa-user-");
   let types: Types = new Map();
-  h = await startHarness(metaScript(() => types, scores, extra), { promptDirs: [userDir] });
+  h = await startHarness(
+    metaScript(() => types, scores, extra),
+    { promptDirs: [userDir] },
+  );
   types = (await h.registry.refresh()).types;
   return userDir;
 }
 
 describe("refine_agent: creator -> reviewer -> refiner until the target", () => {
   it("computes the overall score from the six dimensions with the rubric's weights", () => {
-    const review = designReview(0, { system_prompt_quality: 10, capability_coverage: 8, output_schema_validity: 6, input_schema_appropriateness: 4, robustness: 2, production_readiness: 0 });
+    const review = designReview(0, {
+      system_prompt_quality: 10,
+      capability_coverage: 8,
+      output_schema_validity: 6,
+      input_schema_appropriateness: 4,
+      robustness: 2,
+      production_readiness: 0,
+    });
     // (25*10 + 15*8 + 20*6 + 10*4 + 15*2 + 15*0) / 100
     expect(computeReviewScore(review).score).toBe(5.6);
     expect(computeReviewScore({ ...review, overall_score: 10 }).score).toBe(5.6); // the model's own number is ignored
@@ -53,7 +79,10 @@ describe("refine_agent: creator -> reviewer -> refiner until the target", () => 
 
   it("7.4 -> 8.0 -> 8.7 stops at round 3 with the target reached, and saves a valid agent type", async () => {
     const userDir = await setup({ recipe_scaler: [7.4, 8.0, 8.7] });
-    const { details, text } = await h!.refine({ agents: [{ name: "recipe_scaler", purpose: "Scale recipes" }] }, userDir);
+    const { details, text } = await h!.refine(
+      { agents: [{ name: "recipe_scaler", purpose: "Scale recipes" }] },
+      userDir,
+    );
     const a = details.agents[0]!;
     expect(a.rounds.map((r) => r.score)).toEqual([7.4, 8, 8.7]);
     expect(a.finalScore).toBe(8.7);
@@ -103,22 +132,32 @@ describe("refine_agent: creator -> reviewer -> refiner until the target", () => 
   it("refines a batch of 10 concurrently, saves 10 valid files, and parallel_run uses the new types at once", async () => {
     const names = Array.from({ length: 10 }, (_, i) => `batch_agent_${i + 1}`);
     const userDir = await setup(Object.fromEntries(names.map((n) => [n, [8.8]])));
-    const { details } = await h!.refine({ agents: names.map((name) => ({ name, purpose: `purpose of ${name}` })), maxConcurrent: 10 }, userDir);
+    const { details } = await h!.refine(
+      { agents: names.map((name) => ({ name, purpose: `purpose of ${name}` })), maxConcurrent: 10 },
+      userDir,
+    );
     expect(details.agents.every((a) => a.reachedTarget && a.savedTo)).toBe(true);
-    expect((await fs.readdir(userDir)).filter((f) => f.endsWith(".yaml")).sort()).toEqual(names.map((n) => `${n}.yaml`).sort());
+    expect((await fs.readdir(userDir)).filter((f) => f.endsWith(".yaml")).sort()).toEqual(
+      names.map((n) => `${n}.yaml`).sort(),
+    );
     const creators = h!.server.log.filter((e) => e.user.startsWith("Design a new agent"));
     expect(Math.max(...creators.map((e) => e.startedAt))).toBeLessThan(Math.min(...creators.map((e) => e.endedAt!))); // all ten overlapped
     const snapshot = await h!.registry.refresh();
     expect(snapshot.diagnostics).toEqual([]);
     h!.server.setScript(() => ({ json: { ingredients: [] } }));
-    const { run } = await h!.run({ agents: names.map((type) => ({ type, task: "Do your job", input: { recipe: "2 eggs" } })) });
+    const { run } = await h!.run({
+      agents: names.map((type) => ({ type, task: "Do your job", input: { recipe: "2 eggs" } })),
+    });
     expect(run.counts.ok).toBe(10);
   });
 
   it("a name clash gets a new name and leaves the existing file untouched", async () => {
     const userDir = await setup({ code_reviewer: [9], taken_name: [9] });
     await fs.writeFile(path.join(userDir, "taken_name.yaml"), "# not ours\n");
-    const { details } = await h!.refine({ agents: [{ name: "taken_name", purpose: "x" }, { type: "code_reviewer" }] }, userDir);
+    const { details } = await h!.refine(
+      { agents: [{ name: "taken_name", purpose: "x" }, { type: "code_reviewer" }] },
+      userDir,
+    );
     expect(details.agents[0]!.id).toBe("taken_name_v2");
     expect(details.agents[0]!.renamedFrom).toBe("taken_name");
     expect(await fs.readFile(path.join(userDir, "taken_name.yaml"), "utf8")).toBe("# not ours\n");
@@ -136,7 +175,17 @@ describe("refine_agent: creator -> reviewer -> refiner until the target", () => 
   });
 
   it("a design that fails validation is refused with the reason, and nothing is written", async () => {
-    const userDir = await setup({ broken_agent: [9] }, (type) => (type === "agent_creator" ? { json: { ...(SAMPLE_OUTPUTS.agent_creator as object), agent_name: "broken_agent", output_schema: { type: "object", properties: { x: { type: "strng" } } } } } : undefined));
+    const userDir = await setup({ broken_agent: [9] }, (type) =>
+      type === "agent_creator"
+        ? {
+            json: {
+              ...(SAMPLE_OUTPUTS.agent_creator as object),
+              agent_name: "broken_agent",
+              output_schema: { type: "object", properties: { x: { type: "strng" } } },
+            },
+          }
+        : undefined,
+    );
     const { details } = await h!.refine({ agents: [{ name: "broken_agent", purpose: "x" }] }, userDir);
     expect(details.agents[0]!.error).toMatch(/does not make a valid agent type.*output.*not a valid JSON Schema/);
     expect(await fs.readdir(userDir)).toEqual([]);
@@ -151,7 +200,18 @@ describe("refine_agent: creator -> reviewer -> refiner until the target", () => 
   });
 
   it("chat text with template syntax in a generated prompt stays literal in the saved type", async () => {
-    const userDir = await setup({ braces_agent: [9] }, (type) => (type === "agent_creator" ? { json: { ...(SAMPLE_OUTPUTS.agent_creator as object), agent_name: "braces_agent", system_prompt: "You are braces_agent. Print {{constructor}} and {{#each x}} literally, then follow your method." } } : undefined));
+    const userDir = await setup({ braces_agent: [9] }, (type) =>
+      type === "agent_creator"
+        ? {
+            json: {
+              ...(SAMPLE_OUTPUTS.agent_creator as object),
+              agent_name: "braces_agent",
+              system_prompt:
+                "You are braces_agent. Print {{constructor}} and {{#each x}} literally, then follow your method.",
+            },
+          }
+        : undefined,
+    );
     const { details } = await h!.refine({ agents: [{ name: "braces_agent", purpose: "x" }] }, userDir);
     const type = (await h!.registry.refresh()).types.get("braces_agent")!;
     const { renderAgentPrompt } = await import("../../src/render/render-agent-prompt.js");

@@ -10,7 +10,17 @@ import { startScriptedModelServer, type ScriptedModelServer } from "../../testin
 const exec = promisify(execFile);
 const CLI = path.join(packageRoot(), "dist", "cli.js");
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
-const CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"];
+const CHROME_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--hide-scrollbars",
+];
 
 let server: ScriptedModelServer;
 let runs: string;
@@ -25,7 +35,21 @@ beforeAll(async () => {
     return { json: { summary: `agent ${n} <b>done</b>` }, delayMs: 150 + n * 120 };
   });
   runs = await tempDir("pa-report-");
-  const args = ["run", "--base-url", server.url, "--model", "m1", "--dir", path.join(FIXTURES, "agents"), "--runs-dir", runs, "--max-concurrent", "3", "--json", ...[1, 2, 3, 4, 5, 6].flatMap((n) => ["--agent", `echo_agent=[n${n}] part ${n}`])];
+  const args = [
+    "run",
+    "--base-url",
+    server.url,
+    "--model",
+    "m1",
+    "--dir",
+    path.join(FIXTURES, "agents"),
+    "--runs-dir",
+    runs,
+    "--max-concurrent",
+    "3",
+    "--json",
+    ...[1, 2, 3, 4, 5, 6].flatMap((n) => ["--agent", `echo_agent=[n${n}] part ${n}`]),
+  ];
   const out = await exec(process.execPath, [CLI, ...args]).catch((e: { stdout: string }) => e);
   runId = JSON.parse(out.stdout).runId;
   const report = await exec(process.execPath, [CLI, "report", runId, "--runs-dir", runs]);
@@ -50,13 +74,29 @@ describe("parallel-agents report", () => {
     expect(page.match(/class="bar"/g)).toHaveLength(6);
   });
 
-  it("renders in headless Chromium: the timeline has a bar per agent, and a screenshot shows it", { timeout: 60_000 }, async () => {
+  it("renders in headless Chromium: the timeline has a bar per agent, and a screenshot shows it", {
+    timeout: 60_000,
+  }, async () => {
     expect(CHROMIUM, "Chromium is installed by .ci/run (Debian package chromium)").toBeDefined();
     const profile = await tempDir("pa-chrome-");
-    const { stdout: dom } = await exec(CHROMIUM!, [...CHROME_FLAGS, `--user-data-dir=${profile}`, "--dump-dom", `file://${html}`], { timeout: 45_000 });
+    const { stdout: dom } = await exec(
+      CHROMIUM!,
+      [...CHROME_FLAGS, `--user-data-dir=${profile}`, "--dump-dom", `file://${html}`],
+      { timeout: 45_000 },
+    );
     expect(dom.match(/<rect class="bar"/g)).toHaveLength(6);
     const png = path.join(runs, "timeline.png");
-    await exec(CHROMIUM!, [...CHROME_FLAGS, `--user-data-dir=${profile}`, `--screenshot=${png}`, "--window-size=1000,420", `file://${html}`], { timeout: 45_000 });
+    await exec(
+      CHROMIUM!,
+      [
+        ...CHROME_FLAGS,
+        `--user-data-dir=${profile}`,
+        `--screenshot=${png}`,
+        "--window-size=1000,420",
+        `file://${html}`,
+      ],
+      { timeout: 45_000 },
+    );
     const image = fs.readFileSync(png);
     expect(image.subarray(1, 4).toString()).toBe("PNG");
     expect(image.readUInt32BE(16)).toBe(1000); // IHDR width

@@ -14,7 +14,12 @@ afterEach(async () => {
 describe('resume: "latest" and fresh keys on resume', () => {
   it("finishes the newest unfinished run of the same tool and caller, with new attempt keys for what runs again", async () => {
     let hang = true;
-    h = await startHarness(byMarker({ a: () => ({ json: { summary: "a" } }), b: () => (hang ? { hang: true } : { json: { summary: "b" } }) }));
+    h = await startHarness(
+      byMarker({
+        a: () => ({ json: { summary: "a" } }),
+        b: () => (hang ? { hang: true } : { json: { summary: "b" } }),
+      }),
+    );
     const journalDir = await tempDir("pa-latest-");
     const keys: string[] = [];
     const http = createOpenAiHttpPort({ baseUrl: h.server.url, defaultModel: "m" });
@@ -25,19 +30,35 @@ describe('resume: "latest" and fresh keys on resume', () => {
         return http.run(request);
       },
     };
-    const params = { agents: [{ type: "echo_agent", task: "[case:a] one" }, { type: "echo_agent", task: "[case:b] two" }] };
+    const params = {
+      agents: [
+        { type: "echo_agent", task: "[case:a] one" },
+        { type: "echo_agent", task: "[case:b] two" },
+      ],
+    };
     // an older finished run of the same tool and a newer unfinished one of another caller must not be picked
     await h.run({ agents: [{ type: "echo_agent", task: "[case:a] older" }] }, { journalDir, owner: "main", port });
     const progress: string[] = [];
     const controller = new AbortController();
-    const first = h.run(params, { journalDir, owner: "main", port, signal: controller.signal, onProgress: (t) => progress.push(t) });
+    const first = h.run(params, {
+      journalDir,
+      owner: "main",
+      port,
+      signal: controller.signal,
+      onProgress: (t) => progress.push(t),
+    });
     await h.server.waitForInFlight(1);
     await new Promise((r) => setTimeout(r, 100));
     controller.abort();
     const interrupted = await first;
     expect(interrupted.run.counts).toMatchObject({ ok: 1, cancelled: 1 });
-    expect(progress[0]).toBe(`parallel_run ${interrupted.run.runId} started with 2 agents; if it is interrupted, call parallel_run again with resume: "${interrupted.run.runId}" (or "latest")`);
-    await h.run({ agents: [{ type: "echo_agent", task: "[case:a] other caller" }], budget: { deadlineSeconds: 1 } }, { journalDir, owner: "someone-else", port, runId: "pr-other", signal: AbortSignal.abort() });
+    expect(progress[0]).toBe(
+      `parallel_run ${interrupted.run.runId} started with 2 agents; if it is interrupted, call parallel_run again with resume: "${interrupted.run.runId}" (or "latest")`,
+    );
+    await h.run(
+      { agents: [{ type: "echo_agent", task: "[case:a] other caller" }], budget: { deadlineSeconds: 1 } },
+      { journalDir, owner: "someone-else", port, runId: "pr-other", signal: AbortSignal.abort() },
+    );
 
     hang = false;
     const firstKeys = new Set(keys);
@@ -54,7 +75,15 @@ describe('resume: "latest" and fresh keys on resume', () => {
     const journalDir = await tempDir("pa-latest-");
     const controller = new AbortController();
     const progress: string[] = [];
-    const live = h.run({ agents: [{ type: "echo_agent", task: "[case:a] one" }, { type: "echo_agent", task: "[case:b] two" }] }, { journalDir, signal: controller.signal, onProgress: (t) => progress.push(t) });
+    const live = h.run(
+      {
+        agents: [
+          { type: "echo_agent", task: "[case:a] one" },
+          { type: "echo_agent", task: "[case:b] two" },
+        ],
+      },
+      { journalDir, signal: controller.signal, onProgress: (t) => progress.push(t) },
+    );
     while (h.server.log.length < 2) await new Promise((r) => setTimeout(r, 10));
     const runId = /parallel_run (\S+) started/.exec(progress[0]!)![1]!;
     const sent = h.server.log.length;
@@ -70,6 +99,8 @@ describe('resume: "latest" and fresh keys on resume', () => {
   it("refuses latest with a clear error when nothing is unfinished", async () => {
     h = await startHarness(byMarker({}));
     const journalDir = await tempDir("pa-latest-");
-    await expect(h.run({ resume: "latest" }, { journalDir })).rejects.toThrow(/resume: no unfinished parallel_run run to resume.*Fix:/s);
+    await expect(h.run({ resume: "latest" }, { journalDir })).rejects.toThrow(
+      /resume: no unfinished parallel_run run to resume.*Fix:/s,
+    );
   });
 });

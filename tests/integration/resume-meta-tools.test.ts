@@ -26,14 +26,18 @@ describe("resume for orchestrate and refine_agent", () => {
     ];
     h = await startHarness((r: ScriptRequest): Reply => {
       if (r.system.includes("You are a planner for a team")) return { json: { tasks: plan, rationale: "r" } };
-      if (r.system.includes("You are the editor who turns")) return { json: { synthesis: "all done", failed_lanes: [], confidence: 1 } };
+      if (r.system.includes("You are the editor who turns"))
+        return { json: { synthesis: "all done", failed_lanes: [], confidence: 1 } };
       const id = /\[t:([a-z])\]/.exec(r.user)![1]!;
       return id === "c" && hangC ? { hang: true } : { json: { summary: `output of ${id}` } };
     });
     const journalDir = await tempDir("pa-journal-");
     const controller = new AbortController();
     const first = h.orchestrate({ goal: "x" }, undefined, { journalDir, signal: controller.signal });
-    await until(() => h!.server.log.some((e) => e.user.startsWith("[t:b]") && e.endedAt !== undefined) && h!.server.inFlight() > 0);
+    await until(
+      () =>
+        h!.server.log.some((e) => e.user.startsWith("[t:b]") && e.endedAt !== undefined) && h!.server.inFlight() > 0,
+    );
     controller.abort();
     const cut = await first;
     expect(cut.details.tasks.map((t) => `${t.id}:${t.outcome}`)).toEqual(["a:ok", "b:ok", "c:cancelled"]);
@@ -61,8 +65,19 @@ describe("resume for orchestrate and refine_agent", () => {
     const journalDir = await tempDir("pa-journal-");
     const userDir = await tempDir("pa-user-");
     const controller = new AbortController();
-    const first = h.refine({ agents: [{ name: "fast_agent", purpose: "x" }, { name: "slow_agent", purpose: "y" }] }, userDir, { journalDir, signal: controller.signal });
-    await until(() => h!.server.log.some((e) => e.user.startsWith("Review this agent design") && e.endedAt !== undefined));
+    const first = h.refine(
+      {
+        agents: [
+          { name: "fast_agent", purpose: "x" },
+          { name: "slow_agent", purpose: "y" },
+        ],
+      },
+      userDir,
+      { journalDir, signal: controller.signal },
+    );
+    await until(() =>
+      h!.server.log.some((e) => e.user.startsWith("Review this agent design") && e.endedAt !== undefined),
+    );
     await new Promise((r) => setTimeout(r, 100));
     controller.abort();
     const cut = await first;
@@ -70,7 +85,10 @@ describe("resume for orchestrate and refine_agent", () => {
     const before = h.server.log.length;
     hang = false;
     const resumed = await h.refine({ resume: cut.details.runId }, userDir, { journalDir });
-    expect(resumed.details.agents.map((a) => `${a.name}:${a.reachedTarget}`)).toEqual(["fast_agent:true", "slow_agent:true"]);
+    expect(resumed.details.agents.map((a) => `${a.name}:${a.reachedTarget}`)).toEqual([
+      "fast_agent:true",
+      "slow_agent:true",
+    ]);
     expect(h.server.log.slice(before).some((e) => e.user.includes("fast_agent"))).toBe(false);
   });
 
@@ -78,6 +96,8 @@ describe("resume for orchestrate and refine_agent", () => {
     h = await startHarness(() => ({ json: { summary: "ok" } }));
     const journalDir = await tempDir("pa-journal-");
     const { run } = await h.run({ agents: [{ type: "echo_agent", task: "x" }] }, { journalDir });
-    await expect(h.orchestrate({ resume: run.runId }, undefined, { journalDir })).rejects.toThrow(/is a parallel_run run, not orchestrate/);
+    await expect(h.orchestrate({ resume: run.runId }, undefined, { journalDir })).rejects.toThrow(
+      /is a parallel_run run, not orchestrate/,
+    );
   });
 });

@@ -8,7 +8,9 @@ import { tempDir } from "../helpers/registry.js";
 const GUIDE = fs.readFileSync(path.join(import.meta.dirname, "..", "..", "USAGE-GUIDE.md"), "utf8");
 
 function examples(prefix: string): Array<[string, unknown]> {
-  return [...GUIDE.matchAll(/<!-- example: ([^ ]+) -->\n```json\n([\s\S]*?)\n```/g)].filter((m) => m[1]!.startsWith(prefix)).map((m) => [m[1]!, JSON.parse(m[2]!)]);
+  return [...GUIDE.matchAll(/<!-- example: ([^ ]+) -->\n```json\n([\s\S]*?)\n```/g)]
+    .filter((m) => m[1]!.startsWith(prefix))
+    .map((m) => [m[1]!, JSON.parse(m[2]!)]);
 }
 
 let h: Harness | undefined;
@@ -19,7 +21,14 @@ afterEach(async () => {
 
 describe("USAGE-GUIDE.md parallel_run examples", () => {
   const cases = examples("parallel_run:");
-  it("has the examples the guide promises", () => expect(cases.map((c) => c[0])).toEqual(["parallel_run:agents", "parallel_run:team-content", "parallel_run:team-dev", "parallel_run:team-review", "parallel_run:first"]));
+  it("has the examples the guide promises", () =>
+    expect(cases.map((c) => c[0])).toEqual([
+      "parallel_run:agents",
+      "parallel_run:team-content",
+      "parallel_run:team-dev",
+      "parallel_run:team-review",
+      "parallel_run:first",
+    ]));
 
   it.each(cases)("%s runs and every agent ends ok (or is cancelled by wait.first)", async (_name, params) => {
     let types: Awaited<ReturnType<Harness["registry"]["refresh"]>>["types"] = new Map();
@@ -51,13 +60,17 @@ describe("USAGE-GUIDE.md parallel_run examples", () => {
 
 describe("USAGE-GUIDE.md refine_agent examples", () => {
   const cases = examples("refine_agent:");
-  it("has the examples the guide promises", () => expect(cases.map((c) => c[0])).toEqual(["refine_agent:new", "refine_agent:existing"]));
+  it("has the examples the guide promises", () =>
+    expect(cases.map((c) => c[0])).toEqual(["refine_agent:new", "refine_agent:existing"]));
 
   it.each(cases)("%s runs: every agent reviewed, scored and (unless save: false) saved", async (_name, params) => {
     let types: Awaited<ReturnType<Harness["registry"]["refresh"]>>["types"] = new Map();
     h = await startHarness((r) => {
       const type = identifyType(r.system, types);
-      if (type === "agent_creator") return { json: { ...(SAMPLE_OUTPUTS.agent_creator as object), agent_name: /Name: (\S+)/.exec(r.user)?.[1] ?? "x" } };
+      if (type === "agent_creator")
+        return {
+          json: { ...(SAMPLE_OUTPUTS.agent_creator as object), agent_name: /Name: (\S+)/.exec(r.user)?.[1] ?? "x" },
+        };
       if (type === "agent_design_reviewer") return { json: designReview(9) };
       throw new Error(`unexpected ${type}`);
     });
@@ -76,19 +89,39 @@ describe("USAGE-GUIDE.md refine_agent examples", () => {
 
 describe("USAGE-GUIDE.md orchestrate examples", () => {
   const cases = examples("orchestrate:");
-  it("has the examples the guide promises", () => expect(cases.map((c) => c[0])).toEqual(["orchestrate:plan-and-run", "orchestrate:dry-run"]));
+  it("has the examples the guide promises", () =>
+    expect(cases.map((c) => c[0])).toEqual(["orchestrate:plan-and-run", "orchestrate:dry-run"]));
 
   it.each(cases)("%s plans (and unless dryRun, runs and synthesizes)", async (_name, params) => {
     let types: Awaited<ReturnType<Harness["registry"]["refresh"]>>["types"] = new Map();
     const plan = [
-      { id: "welcome", type: "content_writer_creative", task: "A welcome post for the blog", input: { topic: "our recipe blog" }, dependsOn: [] },
-      { id: "schema", type: "database_architect", task: "Tables for recipes", input: { appName: "Recipe blog" }, dependsOn: [] },
-      { id: "review", type: "code_reviewer", task: "Review the signup code", input: { code: "export function signup(email) { return db.insert(email) }" }, dependsOn: ["schema"] },
+      {
+        id: "welcome",
+        type: "content_writer_creative",
+        task: "A welcome post for the blog",
+        input: { topic: "our recipe blog" },
+        dependsOn: [],
+      },
+      {
+        id: "schema",
+        type: "database_architect",
+        task: "Tables for recipes",
+        input: { appName: "Recipe blog" },
+        dependsOn: [],
+      },
+      {
+        id: "review",
+        type: "code_reviewer",
+        task: "Review the signup code",
+        input: { code: "export function signup(email) { return db.insert(email) }" },
+        dependsOn: ["schema"],
+      },
     ];
     h = await startHarness((r) => {
       const type = identifyType(r.system, types);
       if (type === "agent_orchestrator") return { json: { tasks: plan, rationale: "three lanes" } };
-      if (type === "synthesizer") return { json: { synthesis: "# Launch plan\nAll three lanes done.", failed_lanes: [], confidence: 0.9 } };
+      if (type === "synthesizer")
+        return { json: { synthesis: "# Launch plan\nAll three lanes done.", failed_lanes: [], confidence: 0.9 } };
       const sample = type ? SAMPLE_OUTPUTS[type] : undefined;
       if (!sample) throw new Error(`unexpected ${type}`);
       return { json: sample };
@@ -116,7 +149,23 @@ describe("USAGE-GUIDE.md CLI examples", () => {
     types = (await h.registry.refresh()).types;
     const dir = await tempDir("pa-cli-guide-");
     fs.writeFileSync(path.join(dir, "calls.yaml"), yaml);
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(packageRoot(), "dist", "cli.js"), "run", "--file", "calls.yaml", "--base-url", h.server.url, "--model", "llama3.1", "--runs-dir", dir, "--json"], { cwd: dir, env: { PATH: process.env.PATH!, HOME: dir } });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        path.join(packageRoot(), "dist", "cli.js"),
+        "run",
+        "--file",
+        "calls.yaml",
+        "--base-url",
+        h.server.url,
+        "--model",
+        "llama3.1",
+        "--runs-dir",
+        dir,
+        "--json",
+      ],
+      { cwd: dir, env: { PATH: process.env.PATH!, HOME: dir } },
+    );
     expect(JSON.parse(stdout).counts.ok).toBe(2);
   });
 

@@ -15,12 +15,44 @@ const REQUIRED_OUTPUT_FIELDS: Record<string, string[]> = {
   devops_engineer: ["files", "pipeline_stages", "deployment_target", "infra_as_code", "monitoring"],
   code_reviewer: ["score", "issues_found", "suggestions", "security_notes", "performance_notes"],
   security_reviewer: ["vulnerabilities", "warnings", "score", "recommendations"],
-  performance_reviewer: ["complexity_score", "bottlenecks", "optimization_suggestions", "memory_usage", "time_complexity"],
+  performance_reviewer: [
+    "complexity_score",
+    "bottlenecks",
+    "optimization_suggestions",
+    "memory_usage",
+    "time_complexity",
+  ],
   accessibility_reviewer: ["wcag_level", "issues", "aria_usage", "keyboard_nav", "screen_reader"],
   test_engineer: ["test_files", "coverage_percentage", "test_cases", "edge_cases", "test_framework"],
   documentation_writer: ["files", "sections", "code_examples", "quick_start"],
-  agent_creator: ["agent_name", "version", "domain", "system_prompt", "input_schema", "output_schema", "capabilities", "example_interactions", "estimated_complexity", "use_cases", "limitations", "edge_case_handling", "safety_guidelines", "confidence"],
-  agent_design_reviewer: ["overall_score", "overall_grade", "is_production_ready", "dimension_scores", "strengths", "areas_for_improvement", "missing_elements", "recommendations", "revised_system_prompt", "confidence"],
+  agent_creator: [
+    "agent_name",
+    "version",
+    "domain",
+    "system_prompt",
+    "input_schema",
+    "output_schema",
+    "capabilities",
+    "example_interactions",
+    "estimated_complexity",
+    "use_cases",
+    "limitations",
+    "edge_case_handling",
+    "safety_guidelines",
+    "confidence",
+  ],
+  agent_design_reviewer: [
+    "overall_score",
+    "overall_grade",
+    "is_production_ready",
+    "dimension_scores",
+    "strengths",
+    "areas_for_improvement",
+    "missing_elements",
+    "recommendations",
+    "revised_system_prompt",
+    "confidence",
+  ],
   agent_refiner: ["revised_design", "changes"],
   agent_orchestrator: ["tasks", "rationale"],
   synthesizer: ["synthesis", "failed_lanes", "confidence"],
@@ -38,11 +70,14 @@ describe("the built-in catalogue", () => {
     expect([...snapshot.types.keys()].sort()).toEqual(Object.keys(REQUIRED_OUTPUT_FIELDS).sort());
   });
 
-  it.each(Object.entries(REQUIRED_OUTPUT_FIELDS))("%s requires exactly its contracted output fields", async (id, fields) => {
-    const type = (await loadBuiltins()).types.get(id)!;
-    expect(type.def.outputFormat).toBe("json");
-    expect([...(type.def.output?.required ?? [])].sort()).toEqual([...fields].sort());
-  });
+  it.each(Object.entries(REQUIRED_OUTPUT_FIELDS))(
+    "%s requires exactly its contracted output fields",
+    async (id, fields) => {
+      const type = (await loadBuiltins()).types.get(id)!;
+      expect(type.def.outputFormat).toBe("json");
+      expect([...(type.def.output?.required ?? [])].sort()).toEqual([...fields].sort());
+    },
+  );
 
   it("files each type under prompts/<category>/<id>.yaml", async () => {
     const snapshot = await loadBuiltins();
@@ -73,6 +108,13 @@ describe("the built-in catalogue", () => {
     const type = (await loadBuiltins()).types.get("agent_design_reviewer")!;
     const properties = type.def.output!.properties as Record<string, { required: string[] }>;
     const dims = properties.dimension_scores!.required;
-    expect(dims).toEqual(["system_prompt_quality", "capability_coverage", "output_schema_validity", "input_schema_appropriateness", "robustness", "production_readiness"]);
+    expect(dims).toEqual([
+      "system_prompt_quality",
+      "capability_coverage",
+      "output_schema_validity",
+      "input_schema_appropriateness",
+      "robustness",
+      "production_readiness",
+    ]);
   });
 });

@@ -4,9 +4,20 @@ import { capBytes } from "../../src/engine/port.js";
 import { getValidator } from "../../src/validation/json-validator.js";
 import { hostileInputs } from "../fixtures/hostile-output/corpus.js";
 
-const validate = getValidator({ type: "object", required: ["summary"], properties: { summary: { type: "string" } }, additionalProperties: false });
+const validate = getValidator({
+  type: "object",
+  required: ["summary"],
+  properties: { summary: { type: "string" } },
+  additionalProperties: false,
+});
 const json = (text: string, more: { truncated?: boolean; schema?: boolean } = {}) =>
-  checkOutput({ text, format: "json", maxOutputBytes: 64, truncated: more.truncated, ...(more.schema === false ? {} : { validate }) });
+  checkOutput({
+    text,
+    format: "json",
+    maxOutputBytes: 64,
+    truncated: more.truncated,
+    ...(more.schema === false ? {} : { validate }),
+  });
 
 describe("checkOutput: the value that fits the schema wins", () => {
   it("takes the answer, not the example echoed before it", () => {
@@ -16,29 +27,43 @@ describe("checkOutput: the value that fits the schema wins", () => {
 
   it("finds the answer after many citation-like values in the prose", () => {
     const citations = Array.from({ length: 40 }, (_, i) => `[${i + 1}]`).join(", ");
-    expect(json(`As shown in ${citations}: {"summary": "cited"}`)).toEqual({ status: "ok", output: { summary: "cited" } });
+    expect(json(`As shown in ${citations}: {"summary": "cited"}`)).toEqual({
+      status: "ok",
+      output: { summary: "cited" },
+    });
   });
 
   it("takes the first value that fits when several do", () => {
-    expect(json('{"summary": "first"} and {"summary": "second"}')).toEqual({ status: "ok", output: { summary: "first" } });
+    expect(json('{"summary": "first"} and {"summary": "second"}')).toEqual({
+      status: "ok",
+      output: { summary: "first" },
+    });
   });
 
   it("reports the first value's issues when none fits, and how many others failed too", () => {
     const r = json('```json\n{"summary": 1}\n```\nor {"other": 2} or [3]');
     expect(r).toEqual({
       status: "invalid",
-      error: "output does not match the schema: /summary must be string (none of the 2 other JSON values in the answer matches either)",
+      error:
+        "output does not match the schema: /summary must be string (none of the 2 other JSON values in the answer matches either)",
       issues: "/summary must be string",
     });
   });
 
   it("without a schema, takes the first value: the whole text, else a fenced block, else the first in prose", () => {
-    expect(json('Sure: {"a": 1} or ```json\n{"b": 2}\n```', { schema: false })).toEqual({ status: "ok", output: { b: 2 } });
+    expect(json('Sure: {"a": 1} or ```json\n{"b": 2}\n```', { schema: false })).toEqual({
+      status: "ok",
+      output: { b: 2 },
+    });
     expect(json('Sure: {"a": 1} or {"b": 2}', { schema: false })).toEqual({ status: "ok", output: { a: 1 } });
   });
 
   it("says where the answer stops being JSON when it holds none", () => {
-    expect(json('Sure! {"summary": "x",}')).toEqual({ status: "invalid", error: 'output is not JSON: no JSON value found in the answer; the {...} at offset 6 breaks at offset 22: expected a string, found "}"' });
+    expect(json('Sure! {"summary": "x",}')).toEqual({
+      status: "invalid",
+      error:
+        'output is not JSON: no JSON value found in the answer; the {...} at offset 6 breaks at offset 22: expected a string, found "}"',
+    });
   });
 });
 
@@ -46,15 +71,24 @@ describe("checkOutput: a cut answer is never accepted", () => {
   it("refuses a cut JSON answer even when a complete, valid, shorter value is inside", () => {
     const text = '{"summary": "draft"} then the real answer: {"summary": "the long';
     expect(json(text)).toMatchObject({ status: "ok" }); // uncut, the draft would do
-    expect(json(text, { truncated: true })).toEqual({ status: "invalid", error: "the answer was cut at 64 bytes (maxOutputBytes); a cut answer is never accepted" });
+    expect(json(text, { truncated: true })).toEqual({
+      status: "invalid",
+      error: "the answer was cut at 64 bytes (maxOutputBytes); a cut answer is never accepted",
+    });
   });
 
   it("refuses a cut text answer too", () => {
-    expect(checkOutput({ text: "a long story", format: "text", truncated: true, maxOutputBytes: 12 })).toMatchObject({ status: "invalid", error: expect.stringMatching(/cut at 12 bytes/) });
+    expect(checkOutput({ text: "a long story", format: "text", truncated: true, maxOutputBytes: 12 })).toMatchObject({
+      status: "invalid",
+      error: expect.stringMatching(/cut at 12 bytes/),
+    });
   });
 
   it("calls an answer of only whitespace empty, cut or not", () => {
-    expect(checkOutput({ text: " \n\t", format: "json", truncated: true, maxOutputBytes: 3 })).toEqual({ status: "empty", error: "the agent returned no text" });
+    expect(checkOutput({ text: " \n\t", format: "json", truncated: true, maxOutputBytes: 3 })).toEqual({
+      status: "empty",
+      error: "the agent returned no text",
+    });
   });
 });
 
@@ -78,7 +112,10 @@ describe("checkOutput on hostile answers of 1 MiB", () => {
 
   it("takes the valid answer hidden behind 1 MiB of open brackets", () => {
     const answer = '{"summary": "found"}';
-    expect(json("[".repeat(1024 * 1024 - answer.length) + answer)).toEqual({ status: "ok", output: { summary: "found" } });
+    expect(json("[".repeat(1024 * 1024 - answer.length) + answer)).toEqual({
+      status: "ok",
+      output: { summary: "found" },
+    });
   });
 });
 

@@ -54,7 +54,10 @@ describe("parseCommandArgs", () => {
     [["--json", "--file", "a", "--fiel=b"], "unknown flag --fiel (did you mean --file?)"],
     [["--file"], "--file needs a value"],
     [["--json=yes"], "--json takes no value"],
-    [["--file", "--json"], '--file needs a value, and "--json" looks like a flag; write --file=--json if it is the value'],
+    [
+      ["--file", "--json"],
+      '--file needs a value, and "--json" looks like a flag; write --file=--json if it is the value',
+    ],
   ])("refuses %j in one line: %s", (argv, message) => {
     expect(refusal(argv)).toBe(message);
   });
@@ -90,11 +93,13 @@ describe("the command table", () => {
   it.each(specs)("%s: short aliases are unique and every string flag names its value", (_name, spec) => {
     const shorts = Object.values(spec.flags).flatMap((f) => ("short" in f && f.short ? [f.short] : []));
     expect(new Set(shorts).size).toBe(shorts.length);
-    for (const f of Object.values(spec.flags)) if (f.type === "string") expect("value" in f && f.value).toMatch(/^[A-Z]/);
+    for (const f of Object.values(spec.flags))
+      if (f.type === "string") expect("value" in f && f.value).toMatch(/^[A-Z]/);
   });
 
   it("help lines stay within 120 columns", () => {
-    for (const [name, spec] of specs) for (const line of renderCommandHelp(name, spec).split("\n")) expect(line.length, line).toBeLessThanOrEqual(120);
+    for (const [name, spec] of specs)
+      for (const line of renderCommandHelp(name, spec).split("\n")) expect(line.length, line).toBeLessThanOrEqual(120);
     for (const line of renderOverview(COMMAND_SPECS).split("\n")) expect(line.length, line).toBeLessThanOrEqual(120);
   });
 

@@ -12,7 +12,13 @@ async function cli(...argv: string[]) {
 async function cliWith(env: NodeJS.ProcessEnv, ...argv: string[]) {
   let stdout = "";
   let stderr = "";
-  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: { OPENCLAW_STATE_DIR: await tempDir(), ...env }, cwd: process.cwd(), isTTY: false };
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env: { OPENCLAW_STATE_DIR: await tempDir(), ...env },
+    cwd: process.cwd(),
+    isTTY: false,
+  };
   const code = await runCli(argv, io);
   return { code, stdout, stderr };
 }
@@ -30,7 +36,11 @@ describe("parallel-agents CLI: catalogue commands", () => {
     const r = await cli("types", "--json");
     const parsed = JSON.parse(r.stdout);
     expect(parsed.types).toHaveLength(26);
-    expect(parsed.types.find((t: { id: string }) => t.id === "agent_creator")).toMatchObject({ category: "meta", tier: "premium", source: "builtin" });
+    expect(parsed.types.find((t: { id: string }) => t.id === "agent_creator")).toMatchObject({
+      category: "meta",
+      tier: "premium",
+      source: "builtin",
+    });
     expect(parsed.diagnostics).toEqual([]);
   });
 
@@ -49,7 +59,16 @@ describe("parallel-agents CLI: catalogue commands", () => {
   });
 
   it("render prints the system and task prompts with inputs from flags", async () => {
-    const r = await cli("render", "content_writer_educational", "--task", "Explain {{it}}", "--input", "topic=Photosynthesis", "--input", "platform=linkedin");
+    const r = await cli(
+      "render",
+      "content_writer_educational",
+      "--task",
+      "Explain {{it}}",
+      "--input",
+      "topic=Photosynthesis",
+      "--input",
+      "platform=linkedin",
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^=== system ===\nYou are an educator/);
     expect(r.stdout).toContain("Platform: linkedin");
@@ -58,7 +77,15 @@ describe("parallel-agents CLI: catalogue commands", () => {
   });
 
   it("render --input-json passes structured input", async () => {
-    const r = await cli("render", "frontend_developer", "--task", "Build it", "--input-json", '{"appName":"Todo","features":["add","remove"]}', "--json");
+    const r = await cli(
+      "render",
+      "frontend_developer",
+      "--task",
+      "Build it",
+      "--input-json",
+      '{"appName":"Todo","features":["add","remove"]}',
+      "--json",
+    );
     const parsed = JSON.parse(r.stdout);
     expect(parsed.message).toContain("- add\n- remove");
   });
@@ -89,7 +116,15 @@ const STACK_FRAME = /^\s+at .+[(:]\d+/m;
 describe("parallel-agents CLI: conventions", () => {
   it("run --help prints run's usage and flags, exits 0 and runs nothing", async () => {
     const runs = await tempDir();
-    const r = await cliWith(ENDPOINT, "run", "--help", "--runs-dir", path.join(runs, "journals"), "--agent", "echo_agent=x");
+    const r = await cliWith(
+      ENDPOINT,
+      "run",
+      "--help",
+      "--runs-dir",
+      path.join(runs, "journals"),
+      "--agent",
+      "echo_agent=x",
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/^Usage: parallel-agents run /);
@@ -122,8 +157,12 @@ describe("parallel-agents CLI: conventions", () => {
   });
 
   it("the suggestion comes from the command's own flags", async () => {
-    expect((await cli("show", "pr-1", "--jsn")).stderr).toBe("parallel-agents show: unknown flag --jsn (did you mean --json?)\n");
-    expect((await cli("report", "pr-1", "--outt", "x")).stderr).toBe("parallel-agents report: unknown flag --outt (did you mean --out?)\n");
+    expect((await cli("show", "pr-1", "--jsn")).stderr).toBe(
+      "parallel-agents show: unknown flag --jsn (did you mean --json?)\n",
+    );
+    expect((await cli("report", "pr-1", "--outt", "x")).stderr).toBe(
+      "parallel-agents report: unknown flag --outt (did you mean --out?)\n",
+    );
     const notHere = await cli("types", "--file", "x.yaml");
     expect(notHere.code).toBe(2);
     expect(notHere.stderr).toMatch(/^parallel-agents types: unknown flag --file \(did you mean --[a-z-]+\?\)\n$/);

@@ -11,7 +11,10 @@ const OUTPUT = { type: "object", required: ["answer"], properties: { answer: { t
 
 /** Saves a design as the refine tool does, loads it through a registry and renders it for a task. */
 async function roundTrip(registry: Registry, dir: string, id: string, design: Partial<AgentDesign>) {
-  const saved = await saveDesign({ agent_name: id, system_prompt: "", output_schema: OUTPUT, ...design }, { dir, wantedId: id, known: new Set(), write: true });
+  const saved = await saveDesign(
+    { agent_name: id, system_prompt: "", output_schema: OUTPUT, ...design },
+    { dir, wantedId: id, known: new Set(), write: true },
+  );
   if (!saved.ok) throw new Error(`${id} not saved: ${saved.error}\n${saved.yaml ?? ""}`);
   const snapshot = await registry.refresh();
   const type = snapshot.types.get(saved.id);
@@ -39,7 +42,61 @@ function random(seed: number): () => number {
 }
 
 /** Pieces that matter to Handlebars' lexer, YAML's scalars, or both; strings are random sequences of them. */
-const PIECES = ["\\", "\\", "\\\\", "{", "{", "}", "}", "{{", "}}", "{{{", "}}}", "{{{{", "\\{{", "{{~", "~}}", "{{!", "{{!--", "--}}", "{{#if x}}", "{{/if}}", "{{else}}", "{{> p}}", "{{&", '"', "'", "a", "b", "d+", "task", " ", "  ", "\n", "\n\n", "\t", "\r\n", "#", ":", "- ", "|", ">", "&", "*", "!", "%", "@", "`", "é", "😀", "\u0007", "\u007f", "\u0085", "\u2028", "\ufeff"];
+const PIECES = [
+  "\\",
+  "\\",
+  "\\\\",
+  "{",
+  "{",
+  "}",
+  "}",
+  "{{",
+  "}}",
+  "{{{",
+  "}}}",
+  "{{{{",
+  "\\{{",
+  "{{~",
+  "~}}",
+  "{{!",
+  "{{!--",
+  "--}}",
+  "{{#if x}}",
+  "{{/if}}",
+  "{{else}}",
+  "{{> p}}",
+  "{{&",
+  '"',
+  "'",
+  "a",
+  "b",
+  "d+",
+  "task",
+  " ",
+  "  ",
+  "\n",
+  "\n\n",
+  "\t",
+  "\r\n",
+  "#",
+  ":",
+  "- ",
+  "|",
+  ">",
+  "&",
+  "*",
+  "!",
+  "%",
+  "@",
+  "`",
+  "é",
+  "😀",
+  "\u0007",
+  "\u007f",
+  "\u0085",
+  "\u2028",
+  "\ufeff",
+];
 
 function randomText(next: () => number): string {
   const length = Math.floor(next() * 24);
@@ -49,7 +106,9 @@ function randomText(next: () => number): string {
 describe("a design's text is saved as literal text, never as template code", () => {
   it("keeps a regex like \\d+ as written: backslashes are not doubled", async () => {
     const { dir, registry } = await setup();
-    const { system, contract } = await roundTrip(registry, dir, "regex_agent", { system_prompt: String.raw`Match numbers with \d+ and paths like C:\temp\new.` });
+    const { system, contract } = await roundTrip(registry, dir, "regex_agent", {
+      system_prompt: String.raw`Match numbers with \d+ and paths like C:\temp\new.`,
+    });
     expect(system).toBe(`${String.raw`Match numbers with \d+ and paths like C:\temp\new.`}\n\n${contract}`);
   });
 
@@ -68,12 +127,16 @@ describe("a design's text is saved as literal text, never as template code", () 
       edge_case_handling: [String.raw`input ends with \ `.trim(), "{{#each x}}"],
       safety_guidelines: String.raw`never print \\{{secret}}`,
     });
-    expect(system).toBe(`Be careful.\n\nEdge cases:\n- input ends with \\\n- {{#each x}}\n\nSafety:\n${String.raw`never print \\{{secret}}`}\n\n${contract}`);
+    expect(system).toBe(
+      `Be careful.\n\nEdge cases:\n- input ends with \\\n- {{#each x}}\n\nSafety:\n${String.raw`never print \\{{secret}}`}\n\n${contract}`,
+    );
   });
 
   it("keeps plain text readable in the saved file: only {{ is escaped", async () => {
     const { dir, registry } = await setup();
-    const { yaml } = await roundTrip(registry, dir, "plain_agent", { system_prompt: String.raw`Use \d+ and {{ braces }}.` });
+    const { yaml } = await roundTrip(registry, dir, "plain_agent", {
+      system_prompt: String.raw`Use \d+ and {{ braces }}.`,
+    });
     expect(yaml).toContain(String.raw`Use \d+ and \{{ braces }}.`);
   });
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { checkJsonSyntax, extractJson, extractJsonCandidates, MAX_JSON_CANDIDATES, MAX_JSON_DEPTH, MAX_JSON_INPUT_CHARS } from "../../src/engine/extract-json.js";
+import {
+  checkJsonSyntax,
+  extractJson,
+  extractJsonCandidates,
+  MAX_JSON_CANDIDATES,
+  MAX_JSON_DEPTH,
+  MAX_JSON_INPUT_CHARS,
+} from "../../src/engine/extract-json.js";
 import { checkOutput } from "../../src/engine/check-output.js";
 import { capBytes } from "../../src/engine/port.js";
 import { getValidator } from "../../src/validation/json-validator.js";
@@ -19,14 +26,22 @@ describe("extractJson: model output is untrusted text", () => {
     expect(extractJson(text)).toEqual({ ok: true, value });
   });
 
-  it.each([["empty", ""], ["prose only", "I cannot do that."], ["unbalanced", '{"a": 1'], ["a single quote object", "{'a': 1}"]])("reports no JSON for %s, without throwing", (_n, text) => {
+  it.each([
+    ["empty", ""],
+    ["prose only", "I cannot do that."],
+    ["unbalanced", '{"a": 1'],
+    ["a single quote object", "{'a': 1}"],
+  ])("reports no JSON for %s, without throwing", (_n, text) => {
     const r = extractJson(text);
     expect(r.ok).toBe(false);
   });
 
   it("validates against the schema and keeps the message of what failed", () => {
     const validate = getValidator({ type: "object", required: ["x"], properties: { x: { type: "number" } } });
-    expect(checkOutput({ text: '{"x": 1}', format: "json", validate, maxOutputBytes: 100 })).toEqual({ status: "ok", output: { x: 1 } });
+    expect(checkOutput({ text: '{"x": 1}', format: "json", validate, maxOutputBytes: 100 })).toEqual({
+      status: "ok",
+      output: { x: 1 },
+    });
     const bad = checkOutput({ text: '{"x": "1"}', format: "json", validate, maxOutputBytes: 100 });
     expect(bad).toMatchObject({ status: "invalid" });
     expect((bad as { error: string }).error).toMatch(/\/x must be number/);
@@ -60,7 +75,9 @@ describe("extractJsonCandidates: every JSON value in the answer, best first", ()
   });
 
   it("never lists a part of a value it took", () => {
-    expect(values('Answer: {"summary": 5, "meta": {"summary": "x"}} done')).toEqual([{ summary: 5, meta: { summary: "x" } }]);
+    expect(values('Answer: {"summary": 5, "meta": {"summary": "x"}} done')).toEqual([
+      { summary: 5, meta: { summary: "x" } },
+    ]);
   });
 
   it("lists the values inside a broken one, as the previous extractor did", () => {
@@ -80,7 +97,9 @@ describe("extractJsonCandidates: every JSON value in the answer, best first", ()
   it(`refuses a value nested deeper than ${MAX_JSON_DEPTH} levels, and the values inside it`, () => {
     const nested = (depth: number) => `${"[".repeat(depth)}{"a": 1}${"]".repeat(depth)}`;
     expect(values(nested(MAX_JSON_DEPTH - 1))).toHaveLength(1);
-    expect(values(`Answer: ${nested(MAX_JSON_DEPTH)}`)).toMatch(/the \[\.\.\.\] at offset 8 breaks at offset 136: nests deeper than 128 levels/);
+    expect(values(`Answer: ${nested(MAX_JSON_DEPTH)}`)).toMatch(
+      /the \[\.\.\.\] at offset 8 breaks at offset 136: nests deeper than 128 levels/,
+    );
   });
 
   it(`stops at ${MAX_JSON_CANDIDATES} values`, () => {
@@ -88,8 +107,12 @@ describe("extractJsonCandidates: every JSON value in the answer, best first", ()
   });
 
   it("says where the longest broken candidate breaks, counted in the answer as given", () => {
-    expect(values('  Sure! {"a": 1,} and {x}')).toBe('no JSON value found in the answer; the {...} at offset 8 breaks at offset 16: expected a string, found "}"');
-    expect(values("I cannot do that.")).toBe('no JSON value found in the answer; the text breaks at offset 0: expected a value, found "I"');
+    expect(values('  Sure! {"a": 1,} and {x}')).toBe(
+      'no JSON value found in the answer; the {...} at offset 8 breaks at offset 16: expected a string, found "}"',
+    );
+    expect(values("I cannot do that.")).toBe(
+      'no JSON value found in the answer; the text breaks at offset 0: expected a value, found "I"',
+    );
   });
 
   it(`refuses an answer over ${MAX_JSON_INPUT_CHARS} characters without reading it`, () => {
@@ -106,7 +129,44 @@ describe("extractJsonCandidates: every JSON value in the answer, best first", ()
 
 describe("checkJsonSyntax: JSON.parse's grammar without building anything", () => {
   it("agrees with JSON.parse on 20000 random near-JSON texts", () => {
-    const tokens = ["{", "}", "[", "]", ",", ":", '"a"', '"', "\\", "\\u00e9", "\\u00g9", "\\x", "\\n", "1", "-", "0", ".", "e", "E", "+", "01", "1.5e-3", "-0.0E+2", "true", "fals", "null", " ", "\n", "\t", "\r", "\u0001", "\u00a0", "é", "\ud83d", "\u2028", "x"];
+    const tokens = [
+      "{",
+      "}",
+      "[",
+      "]",
+      ",",
+      ":",
+      '"a"',
+      '"',
+      "\\",
+      "\\u00e9",
+      "\\u00g9",
+      "\\x",
+      "\\n",
+      "1",
+      "-",
+      "0",
+      ".",
+      "e",
+      "E",
+      "+",
+      "01",
+      "1.5e-3",
+      "-0.0E+2",
+      "true",
+      "fals",
+      "null",
+      " ",
+      "\n",
+      "\t",
+      "\r",
+      "\u0001",
+      "\u00a0",
+      "é",
+      "\ud83d",
+      "\u2028",
+      "x",
+    ];
     let seed = 3;
     const next = (n: number) => {
       seed = (seed * 1103515245 + 12345) >>> 0;
@@ -135,15 +195,21 @@ describe("checkJsonSyntax: JSON.parse's grammar without building anything", () =
 
   it("points at the first offending character", () => {
     expect(checkJsonSyntax('{"a": [1, 2,]}')).toEqual({ at: 12, message: 'expected a value, found "]"' });
-    expect(checkJsonSyntax('{"a": "x\ny"}')).toEqual({ at: 8, message: 'expected no control character in a string, found "\\n"' });
+    expect(checkJsonSyntax('{"a": "x\ny"}')).toEqual({
+      at: 8,
+      message: 'expected no control character in a string, found "\\n"',
+    });
     expect(checkJsonSyntax("[1] x")).toEqual({ at: 4, message: 'expected the end of the value, found "x"' });
   });
 });
 
 describe("extractJson on hostile answers of 1 MiB", () => {
-  it.each(hostileInputs(1024 * 1024).map((input) => [input.name, input] as const))("returns what %s should give", (_n, input) => {
-    const found = extractJson(input.text);
-    if (input.expect === "nothing") expect(found.ok).toBe(false);
-    else if (input.expect !== "anything") expect(found).toEqual({ ok: true, value: input.expect.finds });
-  });
+  it.each(hostileInputs(1024 * 1024).map((input) => [input.name, input] as const))(
+    "returns what %s should give",
+    (_n, input) => {
+      const found = extractJson(input.text);
+      if (input.expect === "nothing") expect(found.ok).toBe(false);
+      else if (input.expect !== "anything") expect(found).toEqual({ ok: true, value: input.expect.finds });
+    },
+  );
 });

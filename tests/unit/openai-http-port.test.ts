@@ -49,16 +49,34 @@ describe("a 429 with retry-after over real HTTP", () => {
   it("the port rejects with a rate_limited SessionError carrying the server's delay", async () => {
     server = await startScriptedModelServer(() => ({ status: 429, retryAfter: 2 }));
     const port = createOpenAiHttpPort({ baseUrl: server.url, defaultModel: "scripted-default" });
-    const request = { system: "s", message: "m", label: "a", attemptKey: "a-1", timeoutMs: 5000, signal: new AbortController().signal, maxOutputBytes: 1000 };
-    const error = await port.run(request).then(() => undefined, (e: unknown) => e);
+    const request = {
+      system: "s",
+      message: "m",
+      label: "a",
+      attemptKey: "a-1",
+      timeoutMs: 5000,
+      signal: new AbortController().signal,
+      maxOutputBytes: 1000,
+    };
+    const error = await port.run(request).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SessionError);
     expect(error).toMatchObject({ kind: "rate_limited", status: 429, retryAfterMs: 2000 });
   });
 
-  it("the engine waits the server's retry-after (1 s) before its retry, then succeeds", { timeout: 10_000 }, async () => {
+  it("the engine waits the server's retry-after (1 s) before its retry, then succeeds", {
+    timeout: 10_000,
+  }, async () => {
     // The harness's own backoff is 10-50 ms: a gap near 1 s can only come from the header.
-    h = await startHarness(byMarker({ slow_down: (_, n) => (n === 1 ? { status: 429, retryAfter: 1 } : summary("after the wait")) }));
-    const { details } = await h.run({ agents: [{ type: "echo_agent", task: "[case:slow_down]", label: "slow_down" }], retries: 1 });
+    h = await startHarness(
+      byMarker({ slow_down: (_, n) => (n === 1 ? { status: 429, retryAfter: 1 } : summary("after the wait")) }),
+    );
+    const { details } = await h.run({
+      agents: [{ type: "echo_agent", task: "[case:slow_down]", label: "slow_down" }],
+      retries: 1,
+    });
     const [first, second] = h.server.log;
     expect(h.server.log).toHaveLength(2);
     expect(first!.status).toBe(429);

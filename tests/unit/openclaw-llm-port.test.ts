@@ -6,7 +6,17 @@ import { getValidator } from "../../src/validation/json-validator.js";
 import { fakeLlm } from "../helpers/fake-llm.js";
 
 const validate = getValidator({ type: "object", required: ["n"], properties: { n: { type: "number" } } });
-const agent = (i: number, over: Partial<PreparedAgent> = {}): PreparedAgent => ({ id: `a${i}`, type: "t", label: `a${i}`, format: "json", validateOutput: validate, ladder: [undefined], timeoutMs: 5000, prompt: { system: "s", message: `m${i}` }, ...over });
+const agent = (i: number, over: Partial<PreparedAgent> = {}): PreparedAgent => ({
+  id: `a${i}`,
+  type: "t",
+  label: `a${i}`,
+  format: "json",
+  validateOutput: validate,
+  ladder: [undefined],
+  timeoutMs: 5000,
+  prompt: { system: "s", message: `m${i}` },
+  ...over,
+});
 const answer = (n: number) => ({ text: JSON.stringify({ n }) });
 
 describe("the host-completion port (api.runtime.llm.complete)", () => {
@@ -14,7 +24,15 @@ describe("the host-completion port (api.runtime.llm.complete)", () => {
     const fake = fakeLlm(() => ({ ...answer(1), delayMs: 300 }));
     const gate = createModelGate({ perModel: 2 });
     // Two tool calls at once, 3 agents each, each call allowing 3 at once: the gate lets 2 reach the provider.
-    const call = (id: string) => runAgents({ runId: id, port: createOpenClawLlmPort({ llm: fake.llm, gate }), agents: [0, 1, 2].map((i) => agent(i, { timeoutMs: 500 })), maxConcurrent: 3, retries: 0, maxOutputBytes: 1000 });
+    const call = (id: string) =>
+      runAgents({
+        runId: id,
+        port: createOpenClawLlmPort({ llm: fake.llm, gate }),
+        agents: [0, 1, 2].map((i) => agent(i, { timeoutMs: 500 })),
+        maxConcurrent: 3,
+        retries: 0,
+        maxOutputBytes: 1000,
+      });
     const [a, b] = await Promise.all([call("r1"), call("r2")]);
     expect(fake.maxInFlight()).toBe(2);
     // 6 completions of 300 ms through 2 slots take ~900 ms: the later ones queued ~600 ms against a 500 ms limit.
@@ -30,7 +48,15 @@ describe("the host-completion port (api.runtime.llm.complete)", () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const started = Date.now();
-    const run = await runAgents({ runId: "r", port: createOpenClawLlmPort({ llm: fake.llm, gate }), agents: [0, 1, 2].map((i) => agent(i)), maxConcurrent: 3, retries: 0, maxOutputBytes: 1000, signal: controller.signal });
+    const run = await runAgents({
+      runId: "r",
+      port: createOpenClawLlmPort({ llm: fake.llm, gate }),
+      agents: [0, 1, 2].map((i) => agent(i)),
+      maxConcurrent: 3,
+      retries: 0,
+      maxOutputBytes: 1000,
+      signal: controller.signal,
+    });
     expect(Date.now() - started).toBeLessThan(1000);
     expect(run.agents.map((r) => r.outcome)).toEqual(["cancelled", "cancelled", "cancelled"]);
     expect(fake.llm.complete).toHaveBeenCalledTimes(1); // the two waiting for the slot never reached the provider
@@ -43,7 +69,15 @@ describe("the host-completion port (api.runtime.llm.complete)", () => {
     const gate = createModelGate({ perModel: 4 });
     const port = createOpenClawLlmPort({ llm: fake.llm, gate, errorPauseMs: 300 });
     const started = Date.now();
-    const run = await runAgents({ runId: "r", port, agents: [agent(0)], maxConcurrent: 1, retries: 1, maxOutputBytes: 1000, backoff: { baseMs: 1, maxMs: 1 } });
+    const run = await runAgents({
+      runId: "r",
+      port,
+      agents: [agent(0)],
+      maxConcurrent: 1,
+      retries: 1,
+      maxOutputBytes: 1000,
+      backoff: { baseMs: 1, maxMs: 1 },
+    });
     expect(run.agents[0]!.attempts.map((a) => `${a.kind}:${a.outcome}`)).toEqual(["first:transient", "retry:ok"]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);
   });
@@ -52,9 +86,19 @@ describe("the host-completion port (api.runtime.llm.complete)", () => {
     const fake = fakeLlm(() => ({ text: "not json" }));
     const port = createOpenClawLlmPort({ llm: fake.llm, gate: createModelGate({ perModel: 4 }) });
     const schema = { type: "object", required: ["n"] };
-    const run = await runAgents({ runId: "r", port, agents: [agent(0, { outputSchema: schema }), agent(1, { format: "markdown", validateOutput: undefined })], maxConcurrent: 2, retries: 0, maxOutputBytes: 1000 });
+    const run = await runAgents({
+      runId: "r",
+      port,
+      agents: [agent(0, { outputSchema: schema }), agent(1, { format: "markdown", validateOutput: undefined })],
+      maxConcurrent: 2,
+      retries: 0,
+      maxOutputBytes: 1000,
+    });
     const formats = fake.llm.complete.mock.calls.map((c) => (c[0] as { responseFormat?: unknown }).responseFormat);
-    expect(formats).toContainEqual({ type: "json_schema", json_schema: { name: "agent_output", schema, strict: false } });
+    expect(formats).toContainEqual({
+      type: "json_schema",
+      json_schema: { name: "agent_output", schema, strict: false },
+    });
     expect(formats).toContain(undefined);
     expect(run.agents[0]!.outcome).toBe("invalid"); // the provider ignored the format: the engine's check still holds
     expect(run.agents[1]!.outcome).toBe("ok");

@@ -9,7 +9,16 @@ import { runAgents, type PreparedAgent } from "../../src/engine/run-agents.js";
 import { getValidator } from "../../src/validation/json-validator.js";
 import { SessionError, type SessionRequest } from "../../src/engine/port.js";
 
-const request = (over: Partial<SessionRequest> = {}): SessionRequest => ({ system: "SYS", message: "MSG", label: "l", attemptKey: "run1-0-1", timeoutMs: 5000, signal: new AbortController().signal, maxOutputBytes: 1000, ...over });
+const request = (over: Partial<SessionRequest> = {}): SessionRequest => ({
+  system: "SYS",
+  message: "MSG",
+  label: "l",
+  attemptKey: "run1-0-1",
+  timeoutMs: 5000,
+  signal: new AbortController().signal,
+  maxOutputBytes: 1000,
+  ...over,
+});
 
 describe("the OpenClaw port over api.runtime.subagent", () => {
   it("starts a minimal, undelivered child on the subagent lane with the system prompt, a unique key and the model", async () => {
@@ -35,10 +44,28 @@ describe("the OpenClaw port over api.runtime.subagent", () => {
   });
 
   it("gives every attempt of every agent its own idempotency key and session", async () => {
-    const { subagent } = fakeSubagent((_m, n) => (n === 1 ? { status: "ok", text: "not json" } : { status: "ok", text: '{"summary":"ok"}' }));
+    const { subagent } = fakeSubagent((_m, n) =>
+      n === 1 ? { status: "ok", text: "not json" } : { status: "ok", text: '{"summary":"ok"}' },
+    );
     const port = createOpenClawPort({ subagent, cleanup: "keep" });
-    const agent = (i: number): PreparedAgent => ({ id: `a${i}`, type: "t", label: `a${i}`, format: "json", validateOutput: getValidator({ type: "object", required: ["summary"] }), ladder: [undefined], timeoutMs: 5000, prompt: { system: "s", message: `m${i}` } });
-    const run = await runAgents({ runId: "r", port, agents: [agent(0), agent(1)], maxConcurrent: 2, retries: 0, maxOutputBytes: 1000 });
+    const agent = (i: number): PreparedAgent => ({
+      id: `a${i}`,
+      type: "t",
+      label: `a${i}`,
+      format: "json",
+      validateOutput: getValidator({ type: "object", required: ["summary"] }),
+      ladder: [undefined],
+      timeoutMs: 5000,
+      prompt: { system: "s", message: `m${i}` },
+    });
+    const run = await runAgents({
+      runId: "r",
+      port,
+      agents: [agent(0), agent(1)],
+      maxConcurrent: 2,
+      retries: 0,
+      maxOutputBytes: 1000,
+    });
     expect(run.counts.ok).toBe(2);
     const keys = subagent.run.mock.calls.map((c) => c[0].idempotencyKey);
     expect(keys).toHaveLength(3); // one repair
@@ -54,10 +81,19 @@ describe("the OpenClaw port over api.runtime.subagent", () => {
   });
 
   it("maps host timeouts and errors to session errors", async () => {
-    const timeout = createOpenClawPort({ subagent: fakeSubagent(() => ({ status: "timeout" })).subagent, cleanup: "keep" });
+    const timeout = createOpenClawPort({
+      subagent: fakeSubagent(() => ({ status: "timeout" })).subagent,
+      cleanup: "keep",
+    });
     await expect(timeout.run(request())).rejects.toMatchObject({ kind: "timeout" });
-    const failing = createOpenClawPort({ subagent: fakeSubagent(() => ({ status: "error", error: "provider 500" })).subagent, cleanup: "keep" });
-    await expect(failing.run(request())).rejects.toMatchObject({ kind: "transient", message: "sub-agent error: provider 500" });
+    const failing = createOpenClawPort({
+      subagent: fakeSubagent(() => ({ status: "error", error: "provider 500" })).subagent,
+      cleanup: "keep",
+    });
+    await expect(failing.run(request())).rejects.toMatchObject({
+      kind: "transient",
+      message: "sub-agent error: provider 500",
+    });
   });
 
   it("defers deletes off the critical path with cleanup: delete", async () => {
@@ -67,7 +103,10 @@ describe("the OpenClaw port over api.runtime.subagent", () => {
     expect(subagent.deleteSession).not.toHaveBeenCalled();
     expect(port.pendingCleanup()).toBe(1);
     await port.flushCleanup();
-    expect(subagent.deleteSession).toHaveBeenCalledWith({ sessionKey: "agent:main:subagent:parallel-agents-run1-0-1", deleteTranscript: false });
+    expect(subagent.deleteSession).toHaveBeenCalledWith({
+      sessionKey: "agent:main:subagent:parallel-agents-run1-0-1",
+      deleteTranscript: false,
+    });
     expect(port.pendingCleanup()).toBe(0);
   });
 
@@ -87,10 +126,26 @@ describe("the OpenClaw port over api.runtime.subagent", () => {
   it("a child whose start races an abort is deleted as soon as the host names it, and the call waits for that delete", async () => {
     const { subagent, sessions } = fakeSubagent(() => ({ status: "hang", startDelayMs: 300 }));
     const port = createOpenClawPort({ subagent, cleanup: "keep" });
-    const agent: PreparedAgent = { id: "a", type: "t", label: "a", format: "text", ladder: [undefined], timeoutMs: 60_000, prompt: { system: "s", message: "m" } };
+    const agent: PreparedAgent = {
+      id: "a",
+      type: "t",
+      label: "a",
+      format: "text",
+      ladder: [undefined],
+      timeoutMs: 60_000,
+      prompt: { system: "s", message: "m" },
+    };
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50); // while subagent.run is still starting the child
-    const run = await runAgents({ runId: "r", port, agents: [agent], maxConcurrent: 1, retries: 0, maxOutputBytes: 100, signal: controller.signal });
+    const run = await runAgents({
+      runId: "r",
+      port,
+      agents: [agent],
+      maxConcurrent: 1,
+      retries: 0,
+      maxOutputBytes: 100,
+      signal: controller.signal,
+    });
     expect(run.agents[0]!.outcome).toBe("cancelled");
     await port.flushCleanup(); // what the plugin does before the tool call returns
     expect(subagent.deleteSession).toHaveBeenCalledTimes(1);
@@ -102,7 +157,15 @@ describe("the OpenClaw port over api.runtime.subagent", () => {
     const { subagent } = fakeSubagent(() => ({ status: "ok", text: "x", startDelayMs: 150 }));
     const laneGate = createModelGate({ perModel: 2 });
     const port = createOpenClawPort({ subagent, cleanup: "keep", laneGate });
-    const agent = (i: number): PreparedAgent => ({ id: `a${i}`, type: "t", label: `a${i}`, format: "text", ladder: [undefined], timeoutMs: 250, prompt: { system: "s", message: `m${i}` } });
+    const agent = (i: number): PreparedAgent => ({
+      id: `a${i}`,
+      type: "t",
+      label: `a${i}`,
+      format: "text",
+      ladder: [undefined],
+      timeoutMs: 250,
+      prompt: { system: "s", message: `m${i}` },
+    });
     let running = 0;
     let peak = 0;
     // a child holds its lane slot from its start to the end of its run
@@ -117,7 +180,14 @@ describe("the OpenClaw port over api.runtime.subagent", () => {
       running--;
       return result;
     });
-    const run = await runAgents({ runId: "r", port, agents: [0, 1, 2, 3, 4, 5].map(agent), maxConcurrent: 6, retries: 0, maxOutputBytes: 100 });
+    const run = await runAgents({
+      runId: "r",
+      port,
+      agents: [0, 1, 2, 3, 4, 5].map(agent),
+      maxConcurrent: 6,
+      retries: 0,
+      maxOutputBytes: 100,
+    });
     expect(peak).toBe(2);
     expect(run.agents.map((a) => a.outcome)).toEqual(Array(6).fill("ok")); // the last waited ~300 ms against a 250 ms limit
     expect(Math.max(...run.agents.map((a) => a.queuedMs ?? 0))).toBeGreaterThanOrEqual(250);
@@ -138,14 +208,31 @@ describe("the OpenClaw port over api.runtime.subagent", () => {
     expect(deleted).toContain("agent:main:subagent:parallel-agents-c0-0"); // oldest first
     expect(deleted).not.toContain("agent:main:subagent:parallel-agents-c3-1");
     // a fresh ledger on the same file (a gateway restart) still knows them
-    expect(createSessionLedger({ file: path.join(dir, "children.json"), keep: 3, maxAgeMs: 3_600_000 }).size()).toBe(ledger.size());
+    expect(createSessionLedger({ file: path.join(dir, "children.json"), keep: 3, maxAgeMs: 3_600_000 }).size()).toBe(
+      ledger.size(),
+    );
   });
 
   it("an engine timeout stops the child through the same signal", async () => {
     const { subagent } = fakeSubagent(() => ({ status: "hang" }));
     const port = createOpenClawPort({ subagent, cleanup: "keep" });
-    const agent: PreparedAgent = { id: "a", type: "t", label: "a", format: "text", ladder: [undefined], timeoutMs: 100, prompt: { system: "s", message: "m" } };
-    const run = await runAgents({ runId: "r", port, agents: [agent], maxConcurrent: 1, retries: 0, maxOutputBytes: 100 });
+    const agent: PreparedAgent = {
+      id: "a",
+      type: "t",
+      label: "a",
+      format: "text",
+      ladder: [undefined],
+      timeoutMs: 100,
+      prompt: { system: "s", message: "m" },
+    };
+    const run = await runAgents({
+      runId: "r",
+      port,
+      agents: [agent],
+      maxConcurrent: 1,
+      retries: 0,
+      maxOutputBytes: 100,
+    });
     expect(run.agents[0]!.outcome).toBe("timeout");
     await vi.waitFor(() => expect(subagent.deleteSession).toHaveBeenCalled());
   });
@@ -155,6 +242,11 @@ describe("the OpenClaw port over api.runtime.subagent", () => {
     expect(splitModelRef("anthropic/claude-x")).toEqual({ provider: "anthropic", model: "claude-x" });
     expect(splitModelRef("gpt-x")).toEqual({ model: "gpt-x" });
     expect(splitModelRef(undefined)).toEqual({});
-    expect(lastAssistant([{ role: "assistant", content: "a" }, { role: "assistant", content: "b" }]).text).toBe("b");
+    expect(
+      lastAssistant([
+        { role: "assistant", content: "a" },
+        { role: "assistant", content: "b" },
+      ]).text,
+    ).toBe("b");
   });
 });

@@ -25,7 +25,10 @@ describe("the registry's drop-in folders", () => {
     expect(added.types.size).toBe(27);
 
     const file = path.join(dir, "recipe_helper.yaml");
-    await fs.writeFile(file, (await fs.readFile(file, "utf8")).replace("name: Fixture Agent", "name: Recipe Helper v2"));
+    await fs.writeFile(
+      file,
+      (await fs.readFile(file, "utf8")).replace("name: Fixture Agent", "name: Recipe Helper v2"),
+    );
     expect((await registry.refresh()).types.get("recipe_helper")?.def.name).toBe("Recipe Helper v2");
 
     await fs.rm(file);
@@ -39,7 +42,9 @@ describe("the registry's drop-in folders", () => {
     expect(snapshot.types.get("code_reviewer")?.source.root).toBe(path.resolve(dir));
     expect(snapshot.diagnostics).toHaveLength(1);
     expect(snapshot.diagnostics[0]).toMatchObject({ severity: "warning", field: "id", line: 1 });
-    expect(snapshot.diagnostics[0]!.message).toMatch(/overrides "code_reviewer" from .*prompts\/qa\/code_reviewer.yaml/);
+    expect(snapshot.diagnostics[0]!.message).toMatch(
+      /overrides "code_reviewer" from .*prompts\/qa\/code_reviewer.yaml/,
+    );
   });
 
   it("reads the user's folder under the state dir, and ignores it when absent", async () => {
@@ -116,7 +121,13 @@ describe("agent types whose schemas carry an $id", () => {
     const snapshot = await createRegistry({ roots: [{ dir, kind: "user" }] }).refresh();
     expect([...snapshot.types.keys()].sort()).toEqual(["a_one", "a_two"]);
     expect(snapshot.diagnostics).toEqual([
-      expect.objectContaining({ severity: "warning", file: two.file, line: two.idLine, field: "output.$id", fix: expect.stringMatching(/\$id/) }),
+      expect.objectContaining({
+        severity: "warning",
+        file: two.file,
+        line: two.idLine,
+        field: "output.$id",
+        fix: expect.stringMatching(/\$id/),
+      }),
     ]);
     expect(snapshot.diagnostics[0]!.message).toContain(`"urn:test:shared"`);
     expect(snapshot.diagnostics[0]!.message).toContain(one.file);
@@ -127,7 +138,12 @@ describe("agent types whose schemas carry an $id", () => {
     const high = await tempDir();
     await writeTypeWithSchemaId(low, "same_type", "urn:test:same");
     await writeTypeWithSchemaId(high, "same_type", "urn:test:same");
-    const snapshot = await createRegistry({ roots: [{ dir: low, kind: "user" }, { dir: high, kind: "user" }] }).refresh();
+    const snapshot = await createRegistry({
+      roots: [
+        { dir: low, kind: "user" },
+        { dir: high, kind: "user" },
+      ],
+    }).refresh();
     expect(snapshot.diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/overrides "same_type"/)]);
   });
 });

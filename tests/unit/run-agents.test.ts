@@ -6,7 +6,17 @@ import { getValidator } from "../../src/validation/json-validator.js";
 const validate = getValidator({ type: "object", required: ["n"], properties: { n: { type: "number" } } });
 
 function agent(i: number, over: Partial<PreparedAgent> = {}): PreparedAgent {
-  return { id: `a${i}`, type: "t", label: `a${i}`, format: "json", validateOutput: validate, ladder: [undefined], timeoutMs: 5000, prompt: { system: "s", message: `m${i}` }, ...over };
+  return {
+    id: `a${i}`,
+    type: "t",
+    label: `a${i}`,
+    format: "json",
+    validateOutput: validate,
+    ladder: [undefined],
+    timeoutMs: 5000,
+    prompt: { system: "s", message: `m${i}` },
+    ...over,
+  };
 }
 
 /** An in-process port that checks the concurrency invariant inside every session. */
@@ -29,19 +39,36 @@ function countingPort(cap: number, delay: (r: SessionRequest) => number = () => 
 }
 
 describe("runAgents: scheduling invariants", () => {
-  it.each([1, 3, 8, 25])("never runs more than maxConcurrent=%i sessions at once, and ends every agent", async (cap) => {
-    const p = countingPort(cap, () => Math.floor(Math.random() * 5));
-    const run = await runAgents({ runId: "r", port: p.port, agents: Array.from({ length: 60 }, (_, i) => agent(i)), maxConcurrent: cap, retries: 0, maxOutputBytes: 1000 });
-    expect(p.violations).toEqual([]);
-    expect(p.peak()).toBe(Math.min(cap, 60));
-    expect(run.agents).toHaveLength(60);
-    expect(run.counts.ok).toBe(60);
-    expect(run.agents.map((a) => a.index)).toEqual(Array.from({ length: 60 }, (_, i) => i));
-  });
+  it.each([1, 3, 8, 25])(
+    "never runs more than maxConcurrent=%i sessions at once, and ends every agent",
+    async (cap) => {
+      const p = countingPort(cap, () => Math.floor(Math.random() * 5));
+      const run = await runAgents({
+        runId: "r",
+        port: p.port,
+        agents: Array.from({ length: 60 }, (_, i) => agent(i)),
+        maxConcurrent: cap,
+        retries: 0,
+        maxOutputBytes: 1000,
+      });
+      expect(p.violations).toEqual([]);
+      expect(p.peak()).toBe(Math.min(cap, 60));
+      expect(run.agents).toHaveLength(60);
+      expect(run.counts.ok).toBe(60);
+      expect(run.agents.map((a) => a.index)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    },
+  );
 
   it("does not time out agents while they wait in the queue", async () => {
     const p = countingPort(1, () => 40);
-    const run = await runAgents({ runId: "r", port: p.port, agents: Array.from({ length: 5 }, (_, i) => agent(i, { timeoutMs: 100 })), maxConcurrent: 1, retries: 0, maxOutputBytes: 1000 });
+    const run = await runAgents({
+      runId: "r",
+      port: p.port,
+      agents: Array.from({ length: 5 }, (_, i) => agent(i, { timeoutMs: 100 })),
+      maxConcurrent: 1,
+      retries: 0,
+      maxOutputBytes: 1000,
+    });
     expect(run.counts.ok).toBe(5); // 5 x 40 ms queued behind each other, each well within its own 100 ms
   });
 
@@ -59,14 +86,22 @@ describe("runAgents: scheduling invariants", () => {
         return { text: JSON.stringify({ n: r.label.charCodeAt(0) }) };
       },
     };
-    const build = (deps: { output: unknown }[]) => ({ system: "s", message: `D sees ${JSON.stringify(deps.map((d) => d.output))}` });
+    const build = (deps: { output: unknown }[]) => ({
+      system: "s",
+      message: `D sees ${JSON.stringify(deps.map((d) => d.output))}`,
+    });
     const run = await runAgents({
       runId: "r",
       port,
       maxConcurrent: 4,
       retries: 0,
       maxOutputBytes: 1000,
-      agents: [agent(0, { label: "A" }), agent(1, { label: "B", dependsOn: [0] }), agent(2, { label: "C", dependsOn: [0] }), agent(3, { label: "D", dependsOn: [1, 2], prompt: build })],
+      agents: [
+        agent(0, { label: "A" }),
+        agent(1, { label: "B", dependsOn: [0] }),
+        agent(2, { label: "C", dependsOn: [0] }),
+        agent(3, { label: "D", dependsOn: [1, 2], prompt: build }),
+      ],
     });
     expect(run.counts.ok).toBe(4);
     expect(starts.B!).toBeGreaterThanOrEqual(ends.A!);
@@ -75,14 +110,22 @@ describe("runAgents: scheduling invariants", () => {
   });
 
   it("skips exactly the dependents of a failed agent, transitively", async () => {
-    const port: SessionPort = { name: "p", run: async (r) => ({ text: r.label === "B" ? "" : JSON.stringify({ n: 1 }) }) };
+    const port: SessionPort = {
+      name: "p",
+      run: async (r) => ({ text: r.label === "B" ? "" : JSON.stringify({ n: 1 }) }),
+    };
     const run = await runAgents({
       runId: "r",
       port,
       maxConcurrent: 2,
       retries: 0,
       maxOutputBytes: 1000,
-      agents: [agent(0, { label: "A" }), agent(1, { label: "B", dependsOn: [0] }), agent(2, { label: "C", dependsOn: [1] }), agent(3, { label: "D", dependsOn: [0] })],
+      agents: [
+        agent(0, { label: "A" }),
+        agent(1, { label: "B", dependsOn: [0] }),
+        agent(2, { label: "C", dependsOn: [1] }),
+        agent(3, { label: "D", dependsOn: [0] }),
+      ],
     });
     expect(run.agents.map((a) => `${a.label}:${a.outcome}`)).toEqual(["A:ok", "B:failed", "C:skipped", "D:ok"]);
     expect(run.agents[2]!.reason).toBe("dependency a1 (t) ended failed");
@@ -90,21 +133,49 @@ describe("runAgents: scheduling invariants", () => {
 
   it("reuses finished results and runs only the rest (resume)", async () => {
     const p = countingPort(4);
-    const first = await runAgents({ runId: "r", port: p.port, agents: [agent(0), agent(1)], maxConcurrent: 2, retries: 0, maxOutputBytes: 100 });
+    const first = await runAgents({
+      runId: "r",
+      port: p.port,
+      agents: [agent(0), agent(1)],
+      maxConcurrent: 2,
+      retries: 0,
+      maxOutputBytes: 100,
+    });
     let calls = 0;
-    const port: SessionPort = { name: "p", run: async () => {
+    const port: SessionPort = {
+      name: "p",
+      run: async () => {
         calls++;
         return { text: '{"n": 9}' };
       },
     };
-    const run = await runAgents({ runId: "r", port, agents: [agent(0), agent(1), agent(2)], maxConcurrent: 2, retries: 0, maxOutputBytes: 100, reuse: new Map([[0, first.agents[0]!], [1, first.agents[1]!]]) });
+    const run = await runAgents({
+      runId: "r",
+      port,
+      agents: [agent(0), agent(1), agent(2)],
+      maxConcurrent: 2,
+      retries: 0,
+      maxOutputBytes: 100,
+      reuse: new Map([
+        [0, first.agents[0]!],
+        [1, first.agents[1]!],
+      ]),
+    });
     expect(calls).toBe(1);
     expect(run.agents.map((a) => a.output)).toEqual([{ n: 0 }, { n: 1 }, { n: 9 }]);
   });
 
   it("caps total attempts and says so", async () => {
     const port: SessionPort = { name: "p", run: async () => ({ text: "nope" }) };
-    const run = await runAgents({ runId: "r", port, agents: [agent(0), agent(1), agent(2)], maxConcurrent: 1, retries: 0, maxOutputBytes: 100, maxAttempts: 3 });
+    const run = await runAgents({
+      runId: "r",
+      port,
+      agents: [agent(0), agent(1), agent(2)],
+      maxConcurrent: 1,
+      retries: 0,
+      maxOutputBytes: 100,
+      maxAttempts: 3,
+    });
     expect(run.attempts).toBe(3);
     expect(run.agents.map((a) => a.outcome)).toEqual(["invalid", "invalid", "skipped"]);
     expect(run.agents[2]!.reason).toMatch(/attempt cap of 3/);
@@ -112,13 +183,44 @@ describe("runAgents: scheduling invariants", () => {
 });
 
 describe("runAgents: resume", () => {
-  const reused = (index: number, tokens: number) => ({ index, id: `a${index}`, type: "t", label: `a${index}`, outcome: "ok" as const, output: { n: index }, text: "{}", model: null, attempts: [], startedAt: 0, endedAt: 1, durationMs: 1, usage: { inputTokens: tokens, outputTokens: 0, totalTokens: tokens } });
+  const reused = (index: number, tokens: number) => ({
+    index,
+    id: `a${index}`,
+    type: "t",
+    label: `a${index}`,
+    outcome: "ok" as const,
+    output: { n: index },
+    text: "{}",
+    model: null,
+    attempts: [],
+    startedAt: 0,
+    endedAt: 1,
+    durationMs: 1,
+    usage: { inputTokens: tokens, outputTokens: 0, totalTokens: tokens },
+  });
 
   it("counts the usage of reused results in the run's usage and against its token budget", async () => {
     const p = countingPort(4);
-    const run = await runAgents({ runId: "r", port: p.port, agents: [agent(0), agent(1)], maxConcurrent: 2, retries: 0, maxOutputBytes: 1000, reuse: new Map([[0, reused(0, 70)]]) });
+    const run = await runAgents({
+      runId: "r",
+      port: p.port,
+      agents: [agent(0), agent(1)],
+      maxConcurrent: 2,
+      retries: 0,
+      maxOutputBytes: 1000,
+      reuse: new Map([[0, reused(0, 70)]]),
+    });
     expect(run.usage?.totalTokens).toBe(70); // the countingPort reports no usage of its own
-    const spent = await runAgents({ runId: "r", port: p.port, agents: [agent(0), agent(1)], maxConcurrent: 2, retries: 0, maxOutputBytes: 1000, budgetTokens: 50, reuse: new Map([[0, reused(0, 70)]]) });
+    const spent = await runAgents({
+      runId: "r",
+      port: p.port,
+      agents: [agent(0), agent(1)],
+      maxConcurrent: 2,
+      retries: 0,
+      maxOutputBytes: 1000,
+      budgetTokens: 50,
+      reuse: new Map([[0, reused(0, 70)]]),
+    });
     expect(spent.agents.map((a) => a.outcome)).toEqual(["ok", "skipped"]);
     expect(spent.agents[1]!.reason).toMatch(/token budget of 50 was used up/);
   });
@@ -139,13 +241,31 @@ describe("runAgents: stopped between attempts", () => {
   it("an agent cancelled while it waits to retry ends cancelled (so resume runs it again), not failed", async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const run = await runAgents({ runId: "r", port: failingOnce(), agents: [agent(0)], maxConcurrent: 1, retries: 1, maxOutputBytes: 1000, backoff: { baseMs: 5000, maxMs: 5000 }, signal: controller.signal });
+    const run = await runAgents({
+      runId: "r",
+      port: failingOnce(),
+      agents: [agent(0)],
+      maxConcurrent: 1,
+      retries: 1,
+      maxOutputBytes: 1000,
+      backoff: { baseMs: 5000, maxMs: 5000 },
+      signal: controller.signal,
+    });
     expect(run.agents[0]!.outcome).toBe("cancelled");
     expect(run.agents[0]!.attempts.map((a) => a.outcome)).toEqual(["transient"]);
   });
 
   it("an agent whose run deadline passes while it waits to retry ends timeout", async () => {
-    const run = await runAgents({ runId: "r", port: failingOnce(), agents: [agent(0)], maxConcurrent: 1, retries: 1, maxOutputBytes: 1000, backoff: { baseMs: 5000, maxMs: 5000 }, deadlineMs: 100 });
+    const run = await runAgents({
+      runId: "r",
+      port: failingOnce(),
+      agents: [agent(0)],
+      maxConcurrent: 1,
+      retries: 1,
+      maxOutputBytes: 1000,
+      backoff: { baseMs: 5000, maxMs: 5000 },
+      deadlineMs: 100,
+    });
     expect(run.agents[0]!.outcome).toBe("timeout");
   });
 });

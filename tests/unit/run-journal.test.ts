@@ -2,13 +2,35 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AgentResult } from "../../src/engine/outcome.js";
-import { journalFile, openJournal, pruneJournals, readJournal, startJournaledRun, type JournalEvent } from "../../src/journal/run-journal.js";
+import {
+  journalFile,
+  openJournal,
+  pruneJournals,
+  readJournal,
+  startJournaledRun,
+  type JournalEvent,
+} from "../../src/journal/run-journal.js";
 import { tempDir } from "../helpers/registry.js";
 
 const API_KEY = "key-0123456789abcdef";
 
 function agentEnd(index: number, output: unknown, extra: Partial<AgentResult> = {}): JournalEvent {
-  const result: AgentResult = { index, id: `a${index}`, type: "echo_agent", label: `a${index}`, outcome: "ok", output, text: JSON.stringify(output), model: "m1", attempts: [], startedAt: 1, endedAt: 2, durationMs: 1, usage: { inputTokens: 100, outputTokens: 50, totalTokens: 150 }, ...extra };
+  const result: AgentResult = {
+    index,
+    id: `a${index}`,
+    type: "echo_agent",
+    label: `a${index}`,
+    outcome: "ok",
+    output,
+    text: JSON.stringify(output),
+    model: "m1",
+    attempts: [],
+    startedAt: 1,
+    endedAt: 2,
+    durationMs: 1,
+    usage: { inputTokens: 100, outputTokens: 50, totalTokens: 150 },
+    ...extra,
+  };
   return { t: "agent-end", result, at: 3 };
 }
 
@@ -22,7 +44,13 @@ describe("run journals", () => {
   it("keeps numbers, budgets, usage and output fields named like secrets byte for byte", async () => {
     const dir = await tempDir();
     const params = { agents: [{ type: "echo_agent", task: "x" }], budget: { tokens: 5000, maxAttempts: 9 } };
-    const output = { summary: "s", tokenCount: 1234, password_hint: "the name of the first pet", secret: "the cake is a lie", apiKeyRotation: "monthly" };
+    const output = {
+      summary: "s",
+      tokenCount: 1234,
+      password_hint: "the name of the first pet",
+      secret: "the cake is a lie",
+      apiKeyRotation: "monthly",
+    };
     const journal = openJournal(dir, "pr-keep", { secrets: [API_KEY] });
     journal.append({ t: "run-start", runId: "pr-keep", tool: "parallel_run", params, at: 1 });
     journal.append(agentEnd(0, output));
@@ -37,7 +65,13 @@ describe("run journals", () => {
   it("redacts the secret values it is given wherever they appear: in strings, error messages and keys", async () => {
     const dir = await tempDir();
     const journal = openJournal(dir, "pr-key", { secrets: [API_KEY] });
-    journal.append({ t: "run-start", runId: "pr-key", tool: "parallel_run", params: { agents: [{ type: "echo_agent", task: `call with ${API_KEY}` }], [API_KEY]: 1 }, at: 1 });
+    journal.append({
+      t: "run-start",
+      runId: "pr-key",
+      tool: "parallel_run",
+      params: { agents: [{ type: "echo_agent", task: `call with ${API_KEY}` }], [API_KEY]: 1 },
+      at: 1,
+    });
     journal.append(agentEnd(0, null, { outcome: "failed", reason: `401: invalid key ${API_KEY}.` }));
     journal.close();
     const text = fs.readFileSync(journal.file, "utf8");
@@ -50,9 +84,18 @@ describe("run journals", () => {
   it("redacts bearer credentials by value, whatever key holds them, and ignores secrets under 8 characters", async () => {
     const dir = await tempDir();
     const journal = openJournal(dir, "pr-bearer", { secrets: ["short", undefined] });
-    journal.append({ t: "run-start", runId: "pr-bearer", tool: "parallel_run", params: { note: "sent Authorization: Bearer abcdefghijklmnop123 and bearer zyxwvutsrq987", word: "short" }, at: 1 });
+    journal.append({
+      t: "run-start",
+      runId: "pr-bearer",
+      tool: "parallel_run",
+      params: { note: "sent Authorization: Bearer abcdefghijklmnop123 and bearer zyxwvutsrq987", word: "short" },
+      at: 1,
+    });
     journal.close();
-    expect(readJournal(journal.file).params).toEqual({ note: "sent Authorization: Bearer [redacted] and bearer [redacted]", word: "short" });
+    expect(readJournal(journal.file).params).toEqual({
+      note: "sent Authorization: Bearer [redacted] and bearer [redacted]",
+      word: "short",
+    });
   });
 
   it("a torn last line does not swallow the next event: appending starts on a new line", async () => {

@@ -4,7 +4,14 @@ import { formatPlanProblem, type Plan, type PlanProblem } from "./validate-plan.
 
 export type PlanRefusal = { attempts: number; problems: PlanProblem[] };
 
-export function planRefusedResult(options: { runId: string; dryRun: boolean; plan: Plan | undefined; attempts: number; problems: PlanProblem[]; resumed: boolean }) {
+export function planRefusedResult(options: {
+  runId: string;
+  dryRun: boolean;
+  plan: Plan | undefined;
+  attempts: number;
+  problems: PlanProblem[];
+  resumed: boolean;
+}) {
   const { runId, attempts, problems } = options;
   const why = options.resumed
     ? "the journaled plan no longer passes the checks (the catalogue may have changed)"
@@ -15,6 +22,15 @@ export function planRefusedResult(options: { runId: string; dryRun: boolean; pla
     `To go on: call again with a more specific goal or context${problems.some((p) => p.message.includes("more than the maximum")) ? ", a larger maxTasks" : ""}, or a stronger model in models.`,
   ].join("\n");
   const refused: PlanRefusal = { attempts, problems };
-  const details = { runId, dryRun: options.dryRun, plan: options.plan ?? { tasks: [] }, waves: [] as string[][], tasks: [], synthesis: null, plannerAttempts: attempts, orchestrate: { refused } };
+  const details = {
+    runId,
+    dryRun: options.dryRun,
+    plan: options.plan ?? { tasks: [] },
+    waves: [] as string[][],
+    tasks: [],
+    synthesis: null,
+    plannerAttempts: attempts,
+    orchestrate: { refused },
+  };
   return { text, details };
 }

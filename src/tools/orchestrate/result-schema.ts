@@ -12,22 +12,50 @@ const PlanProblemSchema = Type.Object({
 export const OrchestrateResultSchema = Type.Object({
   runId: Type.String(),
   dryRun: Type.Boolean(),
-  plan: Type.Object({
-    tasks: Type.Array(Type.Object({ id: Type.String(), type: Type.String(), task: Type.String(), input: Type.Optional(Type.Record(Type.String(), Type.Unknown())), dependsOn: Type.Array(Type.String()) })),
-    rationale: Type.Optional(Type.String()),
-  }, { description: "The checked plan; when refused, the planner's last plan (no tasks if it gave none)." }),
+  plan: Type.Object(
+    {
+      tasks: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          type: Type.String(),
+          task: Type.String(),
+          input: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          dependsOn: Type.Array(Type.String()),
+        }),
+      ),
+      rationale: Type.Optional(Type.String()),
+    },
+    { description: "The checked plan; when refused, the planner's last plan (no tasks if it gave none)." },
+  ),
   waves: Type.Array(Type.Array(Type.String())),
-  tasks: Type.Array(Type.Intersect([AgentResultSchema, Type.Object({ dependsOn: Type.Array(Type.String()), wave: Type.Union([Type.Integer(), Type.Null()]) })])),
-  counts: Type.Optional(Type.Object(Object.fromEntries(OUTCOMES.map((o) => [o, Type.Integer({ minimum: 0 })])), { description: "Task outcomes by kind, when tasks ran." })),
+  tasks: Type.Array(
+    Type.Intersect([
+      AgentResultSchema,
+      Type.Object({ dependsOn: Type.Array(Type.String()), wave: Type.Union([Type.Integer(), Type.Null()]) }),
+    ]),
+  ),
+  counts: Type.Optional(
+    Type.Object(Object.fromEntries(OUTCOMES.map((o) => [o, Type.Integer({ minimum: 0 })])), {
+      description: "Task outcomes by kind, when tasks ran.",
+    }),
+  ),
   synthesis: Type.Union([AgentResultSchema, Type.Null()]),
-  plannerAttempts: Type.Integer({ minimum: 0, description: "Planner runs in this call (0 on resume: the journaled plan is used)." }),
-  wouldStart: Type.Optional(Type.Object({ agents: Type.Integer(), maxAttempts: Type.Integer(), createTypes: Type.Array(Type.String()) })),
+  plannerAttempts: Type.Integer({
+    minimum: 0,
+    description: "Planner runs in this call (0 on resume: the journaled plan is used).",
+  }),
+  wouldStart: Type.Optional(
+    Type.Object({ agents: Type.Integer(), maxAttempts: Type.Integer(), createTypes: Type.Array(Type.String()) }),
+  ),
   orchestrate: Type.Optional(
     Type.Object({
       refused: Type.Optional(
         Type.Object(
           { attempts: Type.Integer({ minimum: 0 }), problems: Type.Array(PlanProblemSchema) },
-          { description: "Present when the plan was still invalid after the planner's attempts: every problem of the last plan. No task agent ran." },
+          {
+            description:
+              "Present when the plan was still invalid after the planner's attempts: every problem of the last plan. No task agent ran.",
+          },
         ),
       ),
     }),

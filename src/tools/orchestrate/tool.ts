@@ -9,6 +9,11 @@ export function createOrchestrateTool(createAgentTypes?: CreateAgentTypes) {
   return {
     definition: orchestrateDefinition,
     resultSchema: OrchestrateResultSchema,
-    execute: (params, deps) => executeOrchestrate(params, { ...deps, port: deps.portFor(deps.config.cleanup), ...(createAgentTypes ? { createAgentTypes } : {}) }),
+    execute: (params, deps) =>
+      executeOrchestrate(params, {
+        ...deps,
+        port: deps.portFor(deps.config.cleanup),
+        ...(createAgentTypes ? { createAgentTypes } : {}),
+      }),
   } satisfies ToolBundle;
 }

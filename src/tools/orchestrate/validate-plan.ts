@@ -23,36 +23,67 @@ export function formatPlanProblem(problem: PlanProblem): string {
   return `${problem.field}${problem.taskId !== undefined ? ` (task "${problem.taskId}")` : ""}: ${problem.message}`;
 }
 
-export function validatePlan(plan: Plan, options: { types: ReadonlyMap<string, AgentType>; maxTasks: number; allowCreateTypes: boolean }): PlanCheck {
+export function validatePlan(
+  plan: Plan,
+  options: { types: ReadonlyMap<string, AgentType>; maxTasks: number; allowCreateTypes: boolean },
+): PlanCheck {
   const problems: PlanProblem[] = [];
   const toCreate = new Set<string>();
   const tasks = plan.tasks;
-  if (tasks.length === 0) problems.push({ field: "tasks", message: `the plan has no tasks${plan.rationale ? ` (planner said: ${plan.rationale.slice(0, 200)})` : ""}` });
-  if (tasks.length > options.maxTasks) problems.push({ field: "tasks", message: `the plan has ${tasks.length} tasks, more than the maximum of ${options.maxTasks}: merge or drop tasks` });
+  if (tasks.length === 0)
+    problems.push({
+      field: "tasks",
+      message: `the plan has no tasks${plan.rationale ? ` (planner said: ${plan.rationale.slice(0, 200)})` : ""}`,
+    });
+  if (tasks.length > options.maxTasks)
+    problems.push({
+      field: "tasks",
+      message: `the plan has ${tasks.length} tasks, more than the maximum of ${options.maxTasks}: merge or drop tasks`,
+    });
   const ids = new Set<string>();
   tasks.forEach((t, i) => {
-    if (ids.has(t.id)) problems.push({ taskId: t.id, field: `tasks[${i}].id`, message: `task id "${t.id}" is used twice` });
+    if (ids.has(t.id))
+      problems.push({ taskId: t.id, field: `tasks[${i}].id`, message: `task id "${t.id}" is used twice` });
     ids.add(t.id);
   });
   tasks.forEach((t, i) => {
     const type = options.types.get(t.type);
     if (!type) {
       if (options.allowCreateTypes && /^[a-z][a-z0-9_]{1,63}$/.test(t.type)) toCreate.add(t.type);
-      else problems.push({ taskId: t.id, field: `tasks[${i}].type`, message: `unknown agent type "${t.type}": use an id from the catalogue` });
+      else
+        problems.push({
+          taskId: t.id,
+          field: `tasks[${i}].type`,
+          message: `unknown agent type "${t.type}": use an id from the catalogue`,
+        });
     } else {
       // the same check parallel_run makes, also when input is absent: a type with required inputs needs them
       const problem = inputProblem(type, t, i);
       if (problem) problems.push(problem);
     }
     for (const d of t.dependsOn) {
-      if (d === t.id) problems.push({ taskId: t.id, field: `tasks[${i}].dependsOn`, message: `task "${t.id}" depends on itself` });
-      else if (!ids.has(d)) problems.push({ taskId: t.id, field: `tasks[${i}].dependsOn`, message: `task "${t.id}" depends on "${d}", which is not in the plan` });
+      if (d === t.id)
+        problems.push({ taskId: t.id, field: `tasks[${i}].dependsOn`, message: `task "${t.id}" depends on itself` });
+      else if (!ids.has(d))
+        problems.push({
+          taskId: t.id,
+          field: `tasks[${i}].dependsOn`,
+          message: `task "${t.id}" depends on "${d}", which is not in the plan`,
+        });
     }
   });
   const waves = problems.length === 0 ? layer(tasks, problems) : [];
-  if (waves.length > MAX_PLAN_DEPTH) problems.push({ field: "dependsOn", message: `the plan is ${waves.length} waves deep, more than ${MAX_PLAN_DEPTH}: shorten the longest chain of dependencies` });
+  if (waves.length > MAX_PLAN_DEPTH)
+    problems.push({
+      field: "dependsOn",
+      message: `the plan is ${waves.length} waves deep, more than ${MAX_PLAN_DEPTH}: shorten the longest chain of dependencies`,
+    });
   const widest = waves.findIndex((w) => w.length > MAX_PLAN_WIDTH);
-  if (widest !== -1) problems.push({ field: "tasks", message: `wave ${widest + 1} has ${waves[widest]!.length} tasks, more than ${MAX_PLAN_WIDTH}: merge tasks or make some depend on others` });
+  if (widest !== -1)
+    problems.push({
+      field: "tasks",
+      message: `wave ${widest + 1} has ${waves[widest]!.length} tasks, more than ${MAX_PLAN_WIDTH}: merge tasks or make some depend on others`,
+    });
   return { problems, waves: problems.length === 0 ? waves : [], toCreate: [...toCreate] };
 }
 
@@ -63,7 +94,9 @@ function inputProblem(type: AgentType, task: PlanTask, i: number): PlanProblem |
   } catch (error) {
     if (!(error instanceof UserInputError)) throw error;
     // the error's message starts with its field; keep the two apart
-    const message = error.message.startsWith(`${error.field}: `) ? error.message.slice(error.field.length + 2) : error.message;
+    const message = error.message.startsWith(`${error.field}: `)
+      ? error.message.slice(error.field.length + 2)
+      : error.message;
     return { taskId: task.id, field: error.field, message };
   }
 }
@@ -75,7 +108,10 @@ function layer(tasks: PlanTask[], problems: PlanProblem[]): string[][] {
   while (remaining.size > 0) {
     const wave = [...remaining].filter(([, deps]) => deps.size === 0).map(([id]) => id);
     if (wave.length === 0) {
-      problems.push({ field: "dependsOn", message: `the dependencies form a cycle among ${[...remaining.keys()].map((id) => `"${id}"`).join(", ")}` });
+      problems.push({
+        field: "dependsOn",
+        message: `the dependencies form a cycle among ${[...remaining.keys()].map((id) => `"${id}"`).join(", ")}`,
+      });
       return [];
     }
     for (const id of wave) remaining.delete(id);

@@ -21,11 +21,23 @@ export type ParallelRunDeps = Omit<ToolDeps, "userDir" | "onProgress"> & {
   onPrepared?: (prepared: PreparedRun) => void;
 };
 
-export type ParallelRunOutput = { text: string; details: ReturnType<typeof runDetails>; run: RunResult; prepared: PreparedRun };
+export type ParallelRunOutput = {
+  text: string;
+  details: ReturnType<typeof runDetails>;
+  run: RunResult;
+  prepared: PreparedRun;
+};
 
 export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): Promise<ParallelRunOutput> {
   const snapshot = await deps.registry.refresh();
-  const started = resumeOrStart({ dir: deps.journalDir, tool: "parallel_run", raw, newRunId: deps.runId ?? `pr-${randomUUID().slice(0, 8)}`, secrets: deps.journalSecrets, owner: deps.owner });
+  const started = resumeOrStart({
+    dir: deps.journalDir,
+    tool: "parallel_run",
+    raw,
+    newRunId: deps.runId ?? `pr-${randomUUID().slice(0, 8)}`,
+    secrets: deps.journalSecrets,
+    owner: deps.owner,
+  });
   const { runId, params } = started;
   const reuse = started.loaded ? reusableResults(started.loaded) : undefined;
   const prepared = prepareParallelRun(params, { config: deps.config, types: snapshot.types });
@@ -48,15 +60,24 @@ export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): P
     backoff: deps.backoff,
     reuse,
     onEvent: (event) => {
-      if (event.type === "attempt-ended") journal?.append({ t: "attempt", index: event.index, attempt: event.attempt, at: Date.now() });
+      if (event.type === "attempt-ended")
+        journal?.append({ t: "attempt", index: event.index, attempt: event.attempt, at: Date.now() });
       if (event.type === "agent-ended") journal?.append({ t: "agent-end", result: event.result, at: Date.now() });
       deps.onEvent?.(event);
       if (event.type !== "agent-ended" || !deps.onProgress) return;
       finished++;
       const r = event.result;
-      deps.onProgress(`${finished}/${prepared.agents.length} done: ${r.label} ${r.outcome} (${(r.durationMs / 1000).toFixed(1)} s)`, event);
+      deps.onProgress(
+        `${finished}/${prepared.agents.length} done: ${r.label} ${r.outcome} (${(r.durationMs / 1000).toFixed(1)} s)`,
+        event,
+      );
     },
   });
-  journal?.append({ t: "run-end", counts: run.counts, ...(run.stopReason ? { stopReason: run.stopReason } : {}), at: Date.now() });
+  journal?.append({
+    t: "run-end",
+    counts: run.counts,
+    ...(run.stopReason ? { stopReason: run.stopReason } : {}),
+    at: Date.now(),
+  });
   return { text: summarizeRun(run), details: runDetails(run), run, prepared };
 }

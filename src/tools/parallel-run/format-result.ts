@@ -5,7 +5,6 @@ import type { RunResult } from "../../engine/run-agents.js";
 /** Characters of agent output shown to the host model in total; details always carry everything. */
 export const SUMMARY_CHAR_BUDGET = 24_000;
 
-
 export function runDetails(run: RunResult) {
   return {
     runId: run.runId,
@@ -19,16 +18,24 @@ export function runDetails(run: RunResult) {
 }
 
 export function summarizeRun(run: RunResult, tool = "parallel_run"): string {
-  const counts = Object.entries(run.counts).filter(([, n]) => n > 0).map(([o, n]) => `${n} ${o}`).join(", ");
-  const tokens = run.usage ? `, ${run.usage.totalTokens} tokens${run.usage.costUsd !== undefined ? `, $${run.usage.costUsd.toFixed(4)}` : ""}` : "";
-  const lines = [`${tool} ${run.runId}: ${plural(run.agents.length, "agent")}, ${counts} (${seconds(run.durationMs)}, ${plural(run.attempts, "attempt")}${tokens})`];
+  const counts = Object.entries(run.counts)
+    .filter(([, n]) => n > 0)
+    .map(([o, n]) => `${n} ${o}`)
+    .join(", ");
+  const tokens = run.usage
+    ? `, ${run.usage.totalTokens} tokens${run.usage.costUsd !== undefined ? `, $${run.usage.costUsd.toFixed(4)}` : ""}`
+    : "";
+  const lines = [
+    `${tool} ${run.runId}: ${plural(run.agents.length, "agent")}, ${counts} (${seconds(run.durationMs)}, ${plural(run.attempts, "attempt")}${tokens})`,
+  ];
   if (run.stopReason) lines.push(`Stopped early: ${run.stopReason}.`);
   const perAgent = Math.max(600, Math.floor(SUMMARY_CHAR_BUDGET / Math.max(1, run.agents.length)));
   for (const r of run.agents) {
     const model = r.model ?? "default model";
     const head = `\n${r.index + 1}. [${r.outcome}] ${r.label}${r.label !== r.type ? ` (${r.type})` : ""}, ${model}, ${seconds(r.durationMs)}, ${plural(r.attempts.length, "attempt")}`;
     lines.push(head);
-    if (r.outcome === "ok") lines.push(clip(typeof r.output === "string" ? r.output : JSON.stringify(r.output), perAgent));
+    if (r.outcome === "ok")
+      lines.push(clip(typeof r.output === "string" ? r.output : JSON.stringify(r.output), perAgent));
     else {
       if (r.reason) lines.push(`reason: ${clip(r.reason, 400)}`);
       if (r.text) lines.push(`last answer (unchecked): ${clip(r.text, Math.min(perAgent, 800))}`);

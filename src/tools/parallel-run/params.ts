@@ -7,12 +7,31 @@ export const MAX_TASK_CHARS = 100_000;
 
 export const AgentSpec = Type.Object(
   {
-    type: Type.String({ minLength: 1, maxLength: 64, description: "Agent type id from the catalogue, e.g. content_writer_funny." }),
-    task: Type.String({ maxLength: MAX_TASK_CHARS, description: "What this agent should do. Plain text; inserted as data." }),
-    input: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Variables for the type's task template (see its input schema)." })),
-    label: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: "Short name for this agent in results." })),
+    type: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: "Agent type id from the catalogue, e.g. content_writer_funny.",
+    }),
+    task: Type.String({
+      maxLength: MAX_TASK_CHARS,
+      description: "What this agent should do. Plain text; inserted as data.",
+    }),
+    input: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: "Variables for the type's task template (see its input schema).",
+      }),
+    ),
+    label: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 80, description: "Short name for this agent in results." }),
+    ),
     model: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "Model to start this agent on." })),
-    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: LIMITS.maxTimeoutSeconds, description: "Per-attempt timeout for this agent." })),
+    timeoutSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 5,
+        maximum: LIMITS.maxTimeoutSeconds,
+        description: "Per-attempt timeout for this agent.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -30,7 +49,8 @@ export const MetaAgentRequest = Type.Object(
 export const TeamSpec = Type.Object(
   {
     preset: Type.Union([Type.Literal("content"), Type.Literal("dev"), Type.Literal("review"), Type.Literal("meta")], {
-      description: "content: topic, platform -> 5 writers. dev: appName, features -> 5 developers. review: code -> 4 reviewers + test engineer. meta: agents -> a creator per agent, then a reviewer of its design.",
+      description:
+        "content: topic, platform -> 5 writers. dev: appName, features -> 5 developers. review: code -> 4 reviewers + test engineer. meta: agents -> a creator per agent, then a reviewer of its design.",
     }),
     topic: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
     platform: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
@@ -38,29 +58,76 @@ export const TeamSpec = Type.Object(
     features: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 50 })),
     code: Type.Optional(Type.String({ minLength: 1, maxLength: 200_000 })),
     language: Type.Optional(Type.String({ maxLength: 40 })),
-    agents: Type.Optional(Type.Array(MetaAgentRequest, { minItems: 1, maxItems: 25, description: "meta preset: the agents to design." })),
-    task: Type.Optional(Type.String({ maxLength: MAX_TASK_CHARS, description: "Extra instructions for every agent of the team." })),
+    agents: Type.Optional(
+      Type.Array(MetaAgentRequest, { minItems: 1, maxItems: 25, description: "meta preset: the agents to design." }),
+    ),
+    task: Type.Optional(
+      Type.String({ maxLength: MAX_TASK_CHARS, description: "Extra instructions for every agent of the team." }),
+    ),
   },
   { additionalProperties: false },
 );
 
 export const WaitSpec = Type.Union([
   Type.Literal("all"),
-  Type.Object({ first: Type.Integer({ minimum: 1, description: "Stop when this many valid results arrived; cancel the rest." }) }, { additionalProperties: false }),
+  Type.Object(
+    { first: Type.Integer({ minimum: 1, description: "Stop when this many valid results arrived; cancel the rest." }) },
+    { additionalProperties: false },
+  ),
 ]);
 
 export const ParallelRunParams = Type.Object(
   {
-    agents: Type.Optional(Type.Array(AgentSpec, { minItems: 1, maxItems: LIMITS.maxAgentsPerCall, description: "The agents to run, each with its type and task." })),
+    agents: Type.Optional(
+      Type.Array(AgentSpec, {
+        minItems: 1,
+        maxItems: LIMITS.maxAgentsPerCall,
+        description: "The agents to run, each with its type and task.",
+      }),
+    ),
     team: Type.Optional(TeamSpec),
-    maxConcurrent: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.maxConcurrent, description: "Agents running at once (default from config, 8)." })),
-    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: LIMITS.maxTimeoutSeconds, description: "Per-attempt timeout for every agent." })),
-    retries: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.maxRetries, description: "Same-model retries of transient faults (default 1)." })),
-    models: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: LIMITS.maxLadder, description: "Model ladder for this call, weakest first." })),
+    maxConcurrent: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: LIMITS.maxConcurrent,
+        description: "Agents running at once (default from config, 8).",
+      }),
+    ),
+    timeoutSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 5,
+        maximum: LIMITS.maxTimeoutSeconds,
+        description: "Per-attempt timeout for every agent.",
+      }),
+    ),
+    retries: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: LIMITS.maxRetries,
+        description: "Same-model retries of transient faults (default 1).",
+      }),
+    ),
+    models: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        minItems: 1,
+        maxItems: LIMITS.maxLadder,
+        description: "Model ladder for this call, weakest first.",
+      }),
+    ),
     wait: Type.Optional(WaitSpec),
     budget: Type.Optional(BudgetSpec),
-    resume: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_-]{1,80}$", description: "Finish an earlier journaled run: agents with a final outcome are reused, only the rest run. Other parameters are ignored." })),
-    cleanup: Type.Optional(Type.Union([Type.Literal("delete"), Type.Literal("keep")], { description: "keep (default) or delete the finished sub-agent sessions before the call returns." })),
+    resume: Type.Optional(
+      Type.String({
+        pattern: "^[A-Za-z0-9_-]{1,80}$",
+        description:
+          "Finish an earlier journaled run: agents with a final outcome are reused, only the rest run. Other parameters are ignored.",
+      }),
+    ),
+    cleanup: Type.Optional(
+      Type.Union([Type.Literal("delete"), Type.Literal("keep")], {
+        description: "keep (default) or delete the finished sub-agent sessions before the call returns.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

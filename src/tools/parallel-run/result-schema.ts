@@ -3,8 +3,6 @@ import { Type } from "@sinclair/typebox";
 import { OUTCOMES } from "../../engine/outcome.js";
 import { AgentResultSchema, UsageSchema } from "../../runs/agent-details-schema.js";
 
-
-
 export const ParallelRunResultSchema = Type.Object({
   runId: Type.String(),
   agents: Type.Array(AgentResultSchema),

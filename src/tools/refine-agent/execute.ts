@@ -20,7 +20,10 @@ import { resumeOrStart, startedLine } from "../../runs/journaled-run.js";
 /** A round must beat the previous one by at least this much, or the loop stops as a plateau. */
 export const PLATEAU_DELTA = 0.25;
 
-export type RefineDeps = ToolDeps & { port: SessionPort; /** Folder of run journals: the run is journaled and resumable. */ journalDir?: string };
+export type RefineDeps = ToolDeps & {
+  port: SessionPort /** Folder of run journals: the run is journaled and resumable. */;
+  journalDir?: string;
+};
 
 export type RefineRound = { round: number; score: number; dimensions: Record<string, number>; summary: string };
 
@@ -39,17 +42,34 @@ export type RefinedAgent = {
 
 export function parseRefineParams(raw: unknown): RefineAgentParamsT {
   const params = parseToolParams<RefineAgentParamsT>(RefineAgentParams, raw, "refine_agent");
-  if (!params.agents) throw new UserInputError({ field: "agents", message: "no agents to refine", fix: 'pass agents: [{ name, purpose }] or [{ type }], or resume: "<runId>"' });
+  if (!params.agents)
+    throw new UserInputError({
+      field: "agents",
+      message: "no agents to refine",
+      fix: 'pass agents: [{ name, purpose }] or [{ type }], or resume: "<runId>"',
+    });
   return params;
 }
 
 export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
-  const started = resumeOrStart({ dir: deps.journalDir, tool: "refine_agent", raw, newRunId: deps.runId ?? `ra-${randomUUID().slice(0, 8)}`, secrets: deps.journalSecrets, owner: deps.owner });
+  const started = resumeOrStart({
+    dir: deps.journalDir,
+    tool: "refine_agent",
+    raw,
+    newRunId: deps.runId ?? `ra-${randomUUID().slice(0, 8)}`,
+    secrets: deps.journalSecrets,
+    owner: deps.owner,
+  });
   const params = parseRefineParams(started.params);
   const { types } = await deps.registry.refresh();
   const need = (id: string) => {
     const type = types.get(id);
-    if (!type) throw new UserInputError({ field: "agents", message: `the meta agent type "${id}" is missing from the catalogue`, fix: "restore it, or remove the override that broke it (parallel-agents validate)" });
+    if (!type)
+      throw new UserInputError({
+        field: "agents",
+        message: `the meta agent type "${id}" is missing from the catalogue`,
+        fix: "restore it, or remove the override that broke it (parallel-agents validate)",
+      });
     return type;
   };
   const creator = need("agent_creator");
@@ -57,7 +77,15 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
   const refiner = need("agent_refiner");
   const errors: UserInputError[] = [];
   params.agents.forEach((a, i) => {
-    if ("type" in a && !types.has(a.type)) errors.push(new UserInputError({ field: `agents[${i}].type`, value: a.type, message: `unknown agent type "${a.type}"`, fix: `use a catalogue id; nearest: ${nearestIds(a.type, types.keys()).join(", ")}` }));
+    if ("type" in a && !types.has(a.type))
+      errors.push(
+        new UserInputError({
+          field: `agents[${i}].type`,
+          value: a.type,
+          message: `unknown agent type "${a.type}"`,
+          fix: `use a catalogue id; nearest: ${nearestIds(a.type, types.keys()).join(", ")}`,
+        }),
+      );
   });
   if (errors.length > 0) throw new UserInputErrors(errors);
 
@@ -81,20 +109,39 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
     const existing = "type" in request ? types.get(request.type)! : undefined;
     const name = existing ? existing.def.id : (request as NewAgentRequestT).name;
     const purpose = existing ? existing.def.description : (request as NewAgentRequestT).purpose;
-    const result: RefinedAgent = { name, id: null, rounds: [], finalScore: null, reachedTarget: false, stoppedBecause: "", savedTo: null, yaml: null };
+    const result: RefinedAgent = {
+      name,
+      id: null,
+      rounds: [],
+      finalScore: null,
+      reachedTarget: false,
+      stoppedBecause: "",
+      savedTo: null,
+      yaml: null,
+    };
     let design: AgentDesign;
     if (existing) {
       design = agentTypeToDesign(existing.def);
     } else {
       const input = Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined));
       const created = await step(creator, input, `Design the agent "${name}".`, `create ${name}`);
-      if (created.outcome !== "ok") return { ...result, stoppedBecause: `the creator ended ${created.outcome}`, error: `agent_creator ended ${created.outcome}: ${created.reason ?? ""}`.trim() };
+      if (created.outcome !== "ok")
+        return {
+          ...result,
+          stoppedBecause: `the creator ended ${created.outcome}`,
+          error: `agent_creator ended ${created.outcome}: ${created.reason ?? ""}`.trim(),
+        };
       design = created.output as AgentDesign;
     }
     let best: { design: AgentDesign; score: number } | undefined;
     let previous: number | undefined;
     for (let round = 1; round <= maxRounds; round++) {
-      const review = await step(reviewer, { design, purpose }, `Review the design of "${name}" against its purpose.`, `review ${name} #${round}`);
+      const review = await step(
+        reviewer,
+        { design, purpose },
+        `Review the design of "${name}" against its purpose.`,
+        `review ${name} #${round}`,
+      );
       if (review.outcome !== "ok") {
         // an invalid or missing review is never counted as a score
         result.stoppedBecause = `the review of round ${round} ended ${review.outcome}`;
@@ -103,7 +150,12 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
       const reviewed = review.output as DesignReview & { strengths?: string[] };
       const { score, dimensions } = computeReviewScore(reviewed, weights);
       const top = reviewed.areas_for_improvement?.[0];
-      result.rounds.push({ round, score, dimensions, summary: top ? `${top.severity}: ${top.issue}` : (reviewed.strengths?.[0] ?? "no issues raised") });
+      result.rounds.push({
+        round,
+        score,
+        dimensions,
+        summary: top ? `${top.severity}: ${top.issue}` : (reviewed.strengths?.[0] ?? "no issues raised"),
+      });
       deps.onProgress?.(`${name}: round ${round} scored ${score.toFixed(2)} (target ${target})`);
       if (!best || score > best.score) best = { design, score };
       if (score >= target) {
@@ -122,7 +174,12 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
         result.stoppedBecause = `maxRounds (${maxRounds}) reached below the target`;
         break;
       }
-      const refined = await step(refiner, { design, review: reviewed }, `Revise the design of "${name}" so that it answers every review item.`, `refine ${name} #${round}`);
+      const refined = await step(
+        refiner,
+        { design, review: reviewed },
+        `Revise the design of "${name}" so that it answers every review item.`,
+        `refine ${name} #${round}`,
+      );
       if (refined.outcome !== "ok") {
         result.stoppedBecause = `the refiner ended ${refined.outcome} in round ${round}`;
         break;
@@ -133,9 +190,21 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
     if (!best) return { ...result, error: result.stoppedBecause };
     result.finalScore = best.score;
     result.reachedTarget = best.score >= target;
-    const saved = await saveDesign(best.design, { dir: deps.userDir, wantedId: toSnakeId(existing ? existing.def.id : best.design.agent_name || name), known: new Set(types.keys()), purpose, write: params.save ?? true });
+    const saved = await saveDesign(best.design, {
+      dir: deps.userDir,
+      wantedId: toSnakeId(existing ? existing.def.id : best.design.agent_name || name),
+      known: new Set(types.keys()),
+      purpose,
+      write: params.save ?? true,
+    });
     if (!saved.ok) return { ...result, yaml: saved.yaml ?? null, error: saved.error };
-    return { ...result, id: saved.id, savedTo: saved.file || null, yaml: saved.yaml, ...(saved.renamedFrom ? { renamedFrom: saved.renamedFrom } : {}) };
+    return {
+      ...result,
+      id: saved.id,
+      savedTo: saved.file || null,
+      yaml: saved.yaml,
+      ...(saved.renamedFrom ? { renamedFrom: saved.renamedFrom } : {}),
+    };
   };
 
   // On resume, agents that already ended are reused as they are; only the rest run.
@@ -150,7 +219,11 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
           }),
     ),
   );
-  journal?.append({ t: "run-end", counts: { agents: agents.length, reachedTarget: agents.filter((a) => a.reachedTarget).length }, at: Date.now() });
+  journal?.append({
+    t: "run-end",
+    counts: { agents: agents.length, reachedTarget: agents.filter((a) => a.reachedTarget).length },
+    at: Date.now(),
+  });
   const details = { runId, targetScore: target, agents };
   return { text: summarizeRefine(details), details };
 }
@@ -159,8 +232,13 @@ function summarizeRefine(details: { runId: string; targetScore: number; agents: 
   const lines = [`refine_agent ${details.runId}: ${details.agents.length} agent(s), target ${details.targetScore}`];
   for (const a of details.agents) {
     const scores = a.rounds.map((r) => r.score.toFixed(2)).join(" -> ") || "no valid review";
-    lines.push(`\n- ${a.name}: ${scores}; final ${a.finalScore ?? "none"} (${a.reachedTarget ? "target reached" : "below target"}); stopped: ${a.stoppedBecause}`);
-    if (a.savedTo) lines.push(`  saved as agent type "${a.id}" at ${a.savedTo}${a.renamedFrom ? ` (renamed from ${a.renamedFrom}: that name was taken)` : ""}; usable now in parallel_run`);
+    lines.push(
+      `\n- ${a.name}: ${scores}; final ${a.finalScore ?? "none"} (${a.reachedTarget ? "target reached" : "below target"}); stopped: ${a.stoppedBecause}`,
+    );
+    if (a.savedTo)
+      lines.push(
+        `  saved as agent type "${a.id}" at ${a.savedTo}${a.renamedFrom ? ` (renamed from ${a.renamedFrom}: that name was taken)` : ""}; usable now in parallel_run`,
+      );
     else if (a.yaml && !a.error) lines.push(`  not saved (save: false); YAML in details`);
     if (a.error) lines.push(`  error: ${a.error}`);
   }

@@ -5,7 +5,14 @@
 // input_schema_appropriateness 10, robustness 15, production_readiness 15); each score is clamped to 0..10 and the
 // result rounded to two decimals.
 
-export const REVIEW_DIMENSIONS = ["system_prompt_quality", "capability_coverage", "output_schema_validity", "input_schema_appropriateness", "robustness", "production_readiness"] as const;
+export const REVIEW_DIMENSIONS = [
+  "system_prompt_quality",
+  "capability_coverage",
+  "output_schema_validity",
+  "input_schema_appropriateness",
+  "robustness",
+  "production_readiness",
+] as const;
 
 export const DEFAULT_WEIGHTS: Record<(typeof REVIEW_DIMENSIONS)[number], number> = {
   system_prompt_quality: 25,
@@ -22,7 +29,10 @@ export type DesignReview = {
   overall_score?: number;
 };
 
-export function computeReviewScore(review: DesignReview, weights: Record<string, number> = DEFAULT_WEIGHTS): { score: number; dimensions: Record<string, number> } {
+export function computeReviewScore(
+  review: DesignReview,
+  weights: Record<string, number> = DEFAULT_WEIGHTS,
+): { score: number; dimensions: Record<string, number> } {
   let total = 0;
   let weightSum = 0;
   const dimensions: Record<string, number> = {};
@@ -38,7 +48,9 @@ export function computeReviewScore(review: DesignReview, weights: Record<string,
 }
 
 /** Weights from the reviewer type's rubric, when it has one for every dimension. */
-export function weightsFromRubric(rubric: Array<{ dimension: string; weight: number }> | undefined): Record<string, number> {
+export function weightsFromRubric(
+  rubric: Array<{ dimension: string; weight: number }> | undefined,
+): Record<string, number> {
   const fromRubric = Object.fromEntries((rubric ?? []).map((r) => [r.dimension, r.weight]));
   return REVIEW_DIMENSIONS.every((d) => typeof fromRubric[d] === "number") ? fromRubric : DEFAULT_WEIGHTS;
 }

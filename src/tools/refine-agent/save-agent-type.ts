@@ -5,7 +5,9 @@ import path from "node:path";
 import type { AgentDesign, ConvertedDesign } from "./design-to-agent-type.js";
 import { convertDesign } from "./design-to-agent-type.js";
 
-export type SaveResult = { ok: true; id: string; file: string; yaml: string; renamedFrom?: string } | { ok: false; error: string; yaml?: string };
+export type SaveResult =
+  | { ok: true; id: string; file: string; yaml: string; renamedFrom?: string }
+  | { ok: false; error: string; yaml?: string };
 
 /** A free id: the wanted one, else `<id>_v2`, `<id>_v3`... (not a known id, not an existing file). */
 export async function freeId(wanted: string, dir: string, known: ReadonlySet<string>): Promise<string> {
@@ -29,7 +31,10 @@ async function exists(file: string): Promise<boolean> {
  * Converts, validates and writes a design. The file is written to a temporary name and hard-linked into place, which
  * fails rather than replace a file that appeared meanwhile; the next free name is then tried.
  */
-export async function saveDesign(design: AgentDesign, options: { dir: string; wantedId: string; known: ReadonlySet<string>; purpose?: string; write: boolean }): Promise<SaveResult> {
+export async function saveDesign(
+  design: AgentDesign,
+  options: { dir: string; wantedId: string; known: ReadonlySet<string>; purpose?: string; write: boolean },
+): Promise<SaveResult> {
   let converted: ConvertedDesign;
   let id = options.wantedId;
   try {
@@ -40,7 +45,11 @@ export async function saveDesign(design: AgentDesign, options: { dir: string; wa
   converted = convertDesign(design, { id, dir: options.dir, purpose: options.purpose });
   if (!converted.ok) {
     const problems = converted.diagnostics.map((d) => `line ${d.line} ${d.field}: ${d.message}`).join("; ");
-    return { ok: false, error: `the design does not make a valid agent type (${problems}); nothing was written`, yaml: converted.yaml };
+    return {
+      ok: false,
+      error: `the design does not make a valid agent type (${problems}); nothing was written`,
+      yaml: converted.yaml,
+    };
   }
   if (!options.write) return { ok: true, id, file: "", yaml: converted.yaml };
   try {
@@ -59,12 +68,20 @@ export async function saveDesign(design: AgentDesign, options: { dir: string; wa
       const file = path.join(options.dir, `${id}.yaml`);
       try {
         await fs.link(temp, file);
-        return { ok: true, id, file, yaml: converted.yaml, ...(id !== options.wantedId ? { renamedFrom: options.wantedId } : {}) };
+        return {
+          ok: true,
+          id,
+          file,
+          yaml: converted.yaml,
+          ...(id !== options.wantedId ? { renamedFrom: options.wantedId } : {}),
+        };
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") return { ok: false, error: `cannot write ${file}: ${(error as Error).message}`, yaml: converted.yaml };
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST")
+          return { ok: false, error: `cannot write ${file}: ${(error as Error).message}`, yaml: converted.yaml };
         id = await freeId(options.wantedId, options.dir, options.known);
         converted = convertDesign(design, { id, dir: options.dir, purpose: options.purpose });
-        if (!converted.ok) return { ok: false, error: "the design stopped validating under a new name", yaml: converted.yaml };
+        if (!converted.ok)
+          return { ok: false, error: "the design stopped validating under a new name", yaml: converted.yaml };
         await fs.writeFile(temp, converted.yaml);
       }
     }
