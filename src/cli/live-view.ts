@@ -1,7 +1,7 @@
 // The terminal view of a run: a progress bar and every agent's state (queued, running with elapsed time, done with
 // its outcome), redrawn in place. Only used where escape codes are allowed (ansi.ts); pipes, NO_COLOR and TERM=dumb
 // get plain lines instead.
-import type { RunEvent } from "../engine/run-agents.js";
+import type { RunEvent } from "../engine/scheduler.js";
 
 type Row = {
   label: string;

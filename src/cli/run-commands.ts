@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { resolveConfig } from "../config.js";
-import type { RunEvent } from "../engine/run-agents.js";
+import type { RunEvent } from "../engine/scheduler.js";
 import { createOpenAiHttpPort } from "../host/openai-http-port.js";
 import { journalFile, listRuns, readJournal } from "../journal/run-journal.js";
 import { defaultStateDir, userAgentsDir } from "../registry/catalogue-roots.js";

@@ -1,7 +1,7 @@
 // One agent of a known type, run to its final outcome: the steps of refine_agent (creator, reviewer, refiner) and
 // orchestrate's planner and synthesizer.
 import type { AgentResult } from "../engine/outcome.js";
-import { runAgents } from "../engine/run-agents.js";
+import { runAgents } from "../engine/scheduler.js";
 import type { AgentType } from "../registry/agent-type.js";
 import { buildPreparedAgent } from "./prepare-agent.js";
 import type { ToolDeps } from "./run-deps.js";

@@ -5,7 +5,7 @@ import { createModelGate } from "../../src/host/model-gate.js";
 import { createSessionLedger } from "../../src/host/session-ledger.js";
 import { fakeSubagent } from "../helpers/fake-subagent.js";
 import { tempDir } from "../helpers/registry.js";
-import { runAgents, type PreparedAgent } from "../../src/engine/run-agents.js";
+import { runAgents, type PreparedAgent } from "../../src/engine/scheduler.js";
 import { getValidator } from "../../src/validation/json-validator.js";
 import { SessionError, type SessionRequest } from "../../src/engine/port.js";
 

@@ -7,7 +7,7 @@ import type { ToolDeps } from "../../runs/run-deps.js";
 import { UserInputError } from "../../errors.js";
 import type { AgentResult } from "../../engine/outcome.js";
 import type { SessionPort } from "../../engine/port.js";
-import { runAgents, type PreparedAgent } from "../../engine/run-agents.js";
+import { runAgents, type PreparedAgent } from "../../engine/scheduler.js";
 import type { AgentType } from "../../registry/agent-type.js";
 import { fenceText } from "../../text/fence-text.js";
 import type { RenderedPrompt } from "../../engine/run-types.js";

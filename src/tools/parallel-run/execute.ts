@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { ToolDeps } from "../../runs/run-deps.js";
 import type { SessionPort } from "../../engine/port.js";
-import { runAgents, type RunEvent, type RunResult } from "../../engine/run-agents.js";
+import { runAgents, type RunEvent, type RunResult } from "../../engine/scheduler.js";
 import { prepareParallelRun, type PreparedRun } from "./prepare.js";
 import { runDetails, summarizeRun } from "./format-result.js";
 import { reusableResults } from "../../journal/run-journal.js";

@@ -1,6 +1,6 @@
 // Turns an engine run into the tool result: a compact text the host model reads, and structured details.
 import { agentDetails } from "../../runs/agent-details.js";
-import type { RunResult } from "../../engine/run-agents.js";
+import type { RunResult } from "../../engine/scheduler.js";
 
 /** Characters of agent output shown to the host model in total; details always carry everything. */
 export const SUMMARY_CHAR_BUDGET = 24_000;

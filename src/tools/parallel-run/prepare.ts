@@ -1,7 +1,7 @@
 // Checks a parallel_run call completely before anything is spawned, and turns it into prepared agents for the engine.
 import type { ResolvedConfig } from "../../config.js";
 import { UserInputError, UserInputErrors } from "../../errors.js";
-import type { PreparedAgent, WaitPolicy } from "../../engine/run-agents.js";
+import type { PreparedAgent, WaitPolicy } from "../../engine/scheduler.js";
 import type { AgentType } from "../../registry/agent-type.js";
 import type { PlannedAgent } from "../../runs/planned-agent.js";
 import { buildPreparedAgent, lookupType } from "../../runs/prepare-agent.js";

@@ -15,10 +15,8 @@ import { agentTypeToDesign, toSnakeId, type AgentDesign } from "./design-to-agen
 import { RefineAgentParams, type NewAgentRequestT, type RefineAgentParamsT } from "./params.js";
 import { computeReviewScore, weightsFromRubric, type DesignReview } from "./review-score.js";
 import { saveDesign } from "./save-agent-type.js";
+import { decideRefineStop } from "./decide-refine-stop.js";
 import { resumeOrStart, startedLine } from "../../runs/journaled-run.js";
-
-/** A round must beat the previous one by at least this much, or the loop stops as a plateau. */
-export const PLATEAU_DELTA = 0.25;
 
 export type RefineDeps = ToolDeps & {
   port: SessionPort /** Folder of run journals: the run is journaled and resumable. */;
@@ -158,20 +156,9 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
       });
       deps.onProgress?.(`${name}: round ${round} scored ${score.toFixed(2)} (target ${target})`);
       if (!best || score > best.score) best = { design, score };
-      if (score >= target) {
-        result.stoppedBecause = "target reached";
-        break;
-      }
-      if (previous !== undefined && score < previous) {
-        result.stoppedBecause = `the score fell from ${previous} to ${score}; kept the better earlier design`;
-        break;
-      }
-      if (previous !== undefined && score - previous < PLATEAU_DELTA) {
-        result.stoppedBecause = `the score plateaued (${previous} -> ${score})`;
-        break;
-      }
-      if (round === maxRounds) {
-        result.stoppedBecause = `maxRounds (${maxRounds}) reached below the target`;
+      const stop = decideRefineStop({ round, maxRounds, score, previous, target });
+      if (stop.stop) {
+        result.stoppedBecause = stop.because;
         break;
       }
       const refined = await step(

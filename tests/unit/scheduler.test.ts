@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runAgents, type PreparedAgent } from "../../src/engine/run-agents.js";
+import { runAgents, type PreparedAgent } from "../../src/engine/scheduler.js";
 import { SessionError, type SessionPort, type SessionRequest } from "../../src/engine/port.js";
 import { getValidator } from "../../src/validation/json-validator.js";
 
