@@ -41,7 +41,7 @@ const server = await startScriptedModelServer((r) => {
   }
   const type = identifyType(r.system, types);
   if (!type) throw new Error("unknown sub-agent request");
-  return { json: SAMPLE_OUTPUTS[type], delayMs: LATENCY_MS };
+  return { json: SAMPLE_OUTPUTS[type], delayMs: r.user.includes("[quick]") ? 0 : LATENCY_MS };
 });
 
 const agent = { type: "content_writer_funny", task: "Mondays", input: { topic: "Mondays" } };
@@ -93,7 +93,16 @@ const sessions = await startGateway({
   pluginConfig: { childRuntime: "session", laneReserve: 0 },
 });
 gatewayStarts.push(sessions.startMs);
-const sessionFigures = await widthsOf(sessions).finally(() => sessions.stop());
+/** Child sessions of ours after 100 more tool calls (cleanup keep, swept to keepSessions, default 20). */
+async function sessionsLeftAfter(gateway: Gateway, calls: number) {
+  for (let i = 0; i < calls; i++)
+    await gateway.invoke("parallel_run", { agents: [{ ...agent, task: `[quick] ${i}` }] });
+  const { stdout } = await gateway.cli(["sessions", "--json", "--limit", "all"]);
+  return new Set(stdout.match(/subagent:parallel-agents-[A-Za-z0-9_-]+/g) ?? []).size;
+}
+const sessionFigures = await widthsOf(sessions)
+  .then(async (f) => ({ ...f, left: await sessionsLeftAfter(sessions, 100) }))
+  .finally(() => sessions.stop());
 const gateway = await startGateway({ modelUrl: server.url, toolSearch: false });
 gatewayStarts.push(gateway.startMs);
 
@@ -151,6 +160,9 @@ try {
       `    ${Math.round(f.bytesPerChild)} bytes per child request = ${(f.bytesPerChild / ownBytes).toFixed(2)} x the agent's prompt (response_format schema ${(f.formatBytesPerChild / ownBytes).toFixed(2)} of it; without it ${((f.bytesPerChild - f.formatBytesPerChild) / ownBytes).toFixed(2)} x)  [${goals}]`,
     );
   }
+  line(
+    `  sub-agent sessions: ${sessionFigures.left} child sessions of ours left after ${WIDTHS.reduce((a, n) => a + n, 0) * 3 + 1 + 100} children in ${WIDTHS.length * 3 + 1 + 100} tool calls (cleanup keep, keepSessions 20)`,
+  );
   line(`the old way vs ours, N = ${N_OLD} agents, ${LATENCY_MS} ms model latency, one chat turn each:`);
   old.note = `${oldWayResults} of ${N_OLD} results${old.note ? `, ${old.note}` : ""}`;
   ours.note = `${N_OLD} of ${N_OLD} results`;
