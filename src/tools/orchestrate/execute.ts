@@ -18,6 +18,8 @@ import { resolveRunLimits } from "../../runs/run-limits.js";
 import { runOneAgent } from "../../runs/run-one.js";
 import { OrchestrateParams, type OrchestrateParamsT } from "./params.js";
 import { planRefusedResult } from "./plan-refusal.js";
+import { SynthesisSchema } from "./model-outputs.js";
+import { readOutput } from "../../runs/read-output.js";
 import type { OrchestrateResultSchema } from "./result-schema.js";
 import { formatPlanProblem, validatePlan, type Plan, type PlanCheck } from "./validate-plan.js";
 import { reusableResults } from "../../journal/run-journal.js";
@@ -338,15 +340,15 @@ function summarize(
 ): string {
   const lines = [`orchestrate ${details.runId}: ${details.tasks.length} tasks in ${details.waves.length} waves`];
   for (const t of details.tasks) lines.push(`- [${t.outcome}] ${t.id}${t.reason ? `: ${t.reason}` : ""}`);
-  if (synthesis?.outcome === "ok") {
-    const s = synthesis.output as { synthesis: string; failed_lanes: Array<{ id: string; reason: string }> };
+  const s = readOutput(SynthesisSchema, synthesis);
+  if (s) {
     lines.push("", "## Synthesis", s.synthesis);
     if (s.failed_lanes.length > 0)
       lines.push("", `Failed lanes: ${s.failed_lanes.map((f) => `${f.id} (${f.reason})`).join("; ")}`);
   } else {
     lines.push(
       "",
-      `The synthesis ${synthesis ? `ended ${synthesis.outcome}` : "was not run (cancelled)"}; the task outputs are in details.`,
+      `The synthesis ${synthesis ? `ended ${synthesis.outcome === "ok" ? "ok without a synthesis field" : synthesis.outcome}` : "was not run (cancelled)"}; the task outputs are in details.`,
     );
   }
   return lines.join("\n");

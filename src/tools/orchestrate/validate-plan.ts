@@ -5,8 +5,8 @@ import type { AgentType } from "../../registry/agent-type.js";
 import { checkAgentInput } from "../../render/render-agent-prompt.js";
 import { UserInputError } from "../../errors.js";
 
-export type PlanTask = { id: string; type: string; task: string; input?: Record<string, unknown>; dependsOn: string[] };
-export type Plan = { tasks: PlanTask[]; rationale?: string };
+export type { Plan, PlanTask } from "./model-outputs.js";
+import type { Plan, PlanTask } from "./model-outputs.js";
 
 /** Most waves (the longest dependency chain) a plan may have. */
 export const MAX_PLAN_DEPTH = 5;

@@ -7,22 +7,8 @@ import type { Diagnostic } from "../../registry/diagnostic.js";
 import { parseAgentTypeFile } from "../../registry/parse-agent-type.js";
 import { compileTemplate, parseTemplate } from "../../templates/handlebars-env.js";
 
-export type AgentDesign = {
-  agent_name: string;
-  version?: string;
-  domain?: string;
-  description?: string;
-  system_prompt: string;
-  input_schema?: Record<string, unknown>;
-  output_schema?: Record<string, unknown>;
-  capabilities?: string[];
-  example_interactions?: Array<{ input: unknown; output: unknown }>;
-  use_cases?: string[];
-  limitations?: string[];
-  edge_case_handling?: string | string[];
-  safety_guidelines?: string | string[];
-  [key: string]: unknown;
-};
+export type { AgentDesign } from "./model-outputs.js";
+import type { AgentDesign } from "./model-outputs.js";
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

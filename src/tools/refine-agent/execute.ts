@@ -13,7 +13,9 @@ import { resolveRunLimits } from "../../runs/run-limits.js";
 import { runOneAgent } from "../../runs/run-one.js";
 import { agentTypeToDesign, toSnakeId, type AgentDesign } from "./design-to-agent-type.js";
 import { RefineAgentParams, type NewAgentRequestT, type RefineAgentParamsT } from "./params.js";
-import { computeReviewScore, weightsFromRubric, type DesignReview } from "./review-score.js";
+import { computeReviewScore, weightsFromRubric } from "./review-score.js";
+import { AgentDesignSchema, DesignReviewSchema, RefinementSchema } from "./model-outputs.js";
+import { readOutput } from "../../runs/read-output.js";
 import { saveDesign } from "./save-agent-type.js";
 import { decideRefineStop } from "./decide-refine-stop.js";
 import { resumeOrStart, startedLine } from "../../runs/journaled-run.js";
@@ -123,13 +125,16 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
     } else {
       const input = Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined));
       const created = await step(creator, input, `Design the agent "${name}".`, `create ${name}`);
-      if (created.outcome !== "ok")
+      const createdDesign = readOutput(AgentDesignSchema, created);
+      if (!createdDesign) {
+        const ended = created.outcome === "ok" ? "ok without the fields of a design" : created.outcome;
         return {
           ...result,
-          stoppedBecause: `the creator ended ${created.outcome}`,
-          error: `agent_creator ended ${created.outcome}: ${created.reason ?? ""}`.trim(),
+          stoppedBecause: `the creator ended ${ended}`,
+          error: `agent_creator ended ${ended}: ${created.reason ?? ""}`.trim(),
         };
-      design = created.output as AgentDesign;
+      }
+      design = createdDesign;
     }
     let best: { design: AgentDesign; score: number } | undefined;
     let previous: number | undefined;
@@ -140,12 +145,12 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
         `Review the design of "${name}" against its purpose.`,
         `review ${name} #${round}`,
       );
-      if (review.outcome !== "ok") {
+      const reviewed = readOutput(DesignReviewSchema, review);
+      if (!reviewed) {
         // an invalid or missing review is never counted as a score
-        result.stoppedBecause = `the review of round ${round} ended ${review.outcome}`;
+        result.stoppedBecause = `the review of round ${round} ended ${review.outcome === "ok" ? "ok without dimension scores" : review.outcome}`;
         break;
       }
-      const reviewed = review.output as DesignReview & { strengths?: string[] };
       const { score, dimensions } = computeReviewScore(reviewed, weights);
       const top = reviewed.areas_for_improvement?.[0];
       result.rounds.push({
@@ -167,11 +172,12 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
         `Revise the design of "${name}" so that it answers every review item.`,
         `refine ${name} #${round}`,
       );
-      if (refined.outcome !== "ok") {
-        result.stoppedBecause = `the refiner ended ${refined.outcome} in round ${round}`;
+      const refinement = readOutput(RefinementSchema, refined);
+      if (!refinement) {
+        result.stoppedBecause = `the refiner ended ${refined.outcome === "ok" ? "ok without a revised design" : refined.outcome} in round ${round}`;
         break;
       }
-      design = { ...design, ...(refined.output as { revised_design: AgentDesign }).revised_design };
+      design = { ...design, ...refinement.revised_design };
       previous = score;
     }
     if (!best) return { ...result, error: result.stoppedBecause };

@@ -23,11 +23,8 @@ export const DEFAULT_WEIGHTS: Record<(typeof REVIEW_DIMENSIONS)[number], number>
   production_readiness: 15,
 };
 
-export type DesignReview = {
-  dimension_scores: Record<string, { score: number; max?: number; feedback: string }>;
-  areas_for_improvement?: Array<{ issue: string; severity: string; suggestion: string }>;
-  overall_score?: number;
-};
+export type { DesignReview } from "./model-outputs.js";
+import type { DesignReview } from "./model-outputs.js";
 
 export function computeReviewScore(
   review: DesignReview,
