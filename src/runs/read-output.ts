@@ -6,7 +6,7 @@ import type { AgentResult } from "../engine/outcome.js";
 import { getValidator } from "../validation/json-validator.js";
 
 export function readOutput<T extends TSchema>(schema: T, result: AgentResult | undefined): Static<T> | undefined {
-  if (!result || result.outcome !== "ok") return undefined;
+  if (result?.outcome !== "ok") return undefined;
   const check = getValidator<Static<T>>(schema)(result.output);
   return check.valid ? check.data : undefined;
 }
