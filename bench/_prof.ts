@@ -4,7 +4,7 @@ import { createOpenAiHttpPort } from "../src/host/openai-http-port.js";
 import { createRegistry } from "../src/registry/create-registry.js";
 import { catalogueRoots } from "../src/registry/catalogue-roots.js";
 import { prepareParallelRun } from "../src/tools/parallel-run/prepare.js";
-import { runAgents } from "../src/engine/run-agents.js";
+import { runAgents } from "../src/engine/scheduler.js";
 import type { SessionPort } from "../src/engine/port.js";
 import { spawnScriptedServer } from "../testing/spawn-scripted-server.js";
 const server = await spawnScriptedServer({ json: { summary: "ok" }, delayMs: 300 });

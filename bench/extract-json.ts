@@ -3,8 +3,8 @@
 //   --old  also times the previous extractor on 32 KiB of `[` (about 6 s; the issue's figure)
 import { checkOutput } from "../src/engine/check-output.js";
 import { getValidator } from "../src/validation/json-validator.js";
-import { denseValidJson, hostileInputs } from "../tests/fixtures/hostile-output/corpus.js";
-import { previousExtractJson } from "../tests/fixtures/hostile-output/previous-extract-json.js";
+import { denseValidJson, hostileInputs } from "../testing/hostile-output/corpus.js";
+import { previousExtractJson } from "../testing/hostile-output/previous-extract-json.js";
 
 const SIZE = 1024 * 1024;
 const GOAL_MS = 50;

@@ -4,7 +4,7 @@ import http from "node:http";
 import path from "node:path";
 import { CONFIG_DEFAULTS } from "../src/config.js";
 import type { SessionPort } from "../src/engine/port.js";
-import { runAgents, type PreparedAgent } from "../src/engine/run-agents.js";
+import { runAgents, type PreparedAgent } from "../src/engine/scheduler.js";
 import { createOpenAiHttpPort } from "../src/host/openai-http-port.js";
 import { createRegistry } from "../src/registry/create-registry.js";
 import { catalogueRoots } from "../src/registry/catalogue-roots.js";

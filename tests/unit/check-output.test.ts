@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { checkOutput } from "../../src/engine/check-output.js";
 import { capBytes } from "../../src/engine/port.js";
 import { getValidator } from "../../src/validation/json-validator.js";
-import { hostileInputs } from "../fixtures/hostile-output/corpus.js";
+import { hostileInputs } from "../../testing/hostile-output/corpus.js";
 
 const validate = getValidator({
   type: "object",

@@ -10,8 +10,8 @@ import {
 import { checkOutput } from "../../src/engine/check-output.js";
 import { capBytes } from "../../src/engine/port.js";
 import { getValidator } from "../../src/validation/json-validator.js";
-import { hostileInputs, proseAnswers } from "../fixtures/hostile-output/corpus.js";
-import { previousExtractJson } from "../fixtures/hostile-output/previous-extract-json.js";
+import { hostileInputs, proseAnswers } from "../../testing/hostile-output/corpus.js";
+import { previousExtractJson } from "../../testing/hostile-output/previous-extract-json.js";
 
 describe("extractJson: model output is untrusted text", () => {
   it.each([
