@@ -11,20 +11,85 @@ import type { RunOptions, RunResult, StopInfo, StopKind } from "./run-types.js";
 export type { PreparedAgent, RunEvent, RunOptions, RunResult, WaitPolicy } from "./run-types.js";
 
 export async function runAgents(options: RunOptions): Promise<RunResult> {
-  const now = options.now ?? Date.now;
-  const startedAt = now();
+  const startedAt = (options.now ?? Date.now)();
+  const run = createRunState(options);
+  const book = createAgentBook(options, run);
+  let running = 0;
+  return new Promise<RunResult>((resolve) => {
+    const pump = () => {
+      // the concurrency cap: start ready agents while a slot is free and nothing stopped the run
+      while (running < options.maxConcurrent && !run.stopInfo() && !run.softStop()) {
+        const index = book.nextReady();
+        if (index === undefined) break;
+        running++;
+        runAgentAttempts(run.controls, index, options.agents[index]!, () => book.dependencyResults(index))
+          .catch((error: unknown) => book.blank(index, "failed", `internal error: ${(error as Error).message}`))
+          .then((result) => {
+            running--;
+            book.finish(index, result);
+            pump();
+          });
+      }
+      if (running === 0) resolve(settle(options, run, book, startedAt));
+    };
+    pump();
+  });
+}
+
+/** Every agent not started gets its outcome (cancelled or skipped, with why), and the run its result. */
+function settle(options: RunOptions, run: RunState, book: AgentBook, startedAt: number): RunResult {
+  const halted = run.stopInfo();
+  for (const i of book.unfinished()) {
+    if (halted)
+      book.finish(
+        i,
+        book.blank(i, halted.kind === "cancelled" ? "cancelled" : "skipped", `${halted.message} before it started`),
+      );
+    else
+      book.finish(
+        i,
+        book.blank(
+          i,
+          "skipped",
+          run.softStop() ? `${run.softStop()} before it started` : "its dependencies never finished",
+        ),
+      );
+  }
+  run.dispose();
+  const endedAt = (options.now ?? Date.now)();
+  const agents = book.results();
+  const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  for (const r of agents) counts[r.outcome]++;
+  const stopReason = run.stopInfo()?.message ?? run.softStop();
+  return {
+    runId: options.runId,
+    agents,
+    counts,
+    usage: run.usage(),
+    attempts: run.attempts(),
+    startedAt,
+    endedAt,
+    durationMs: endedAt - startedAt,
+    ...(stopReason ? { stopReason } : {}),
+  };
+}
+
+type AgentBook = ReturnType<typeof createAgentBook>;
+
+/**
+ * Each agent's place: waiting for dependencies, ready (a queue), or done with its one result; a finished agent readies
+ * or skips its dependents, and the wait policy may stop the run. Reused results (resume) start done.
+ */
+function createAgentBook(options: RunOptions, run: RunState) {
   const { agents } = options;
   const wait = options.wait ?? "all";
-  const run = createRunState(options);
   const graph = createDependencyGraph(agents);
   const results: Array<AgentResult | undefined> = agents.map(() => undefined);
   const waiting = agents.map(() => true); // not yet ready, running or done
   const ready: number[] = [];
-  let readyHead = 0; // ready is a queue: a moving head instead of shift() keeps 10,000 agents linear
-  let running = 0;
+  let readyHead = 0; // a moving head instead of shift() keeps 10,000 agents linear
   let okCount = 0;
-
-  const blankResult = (index: number, outcome: Outcome, reason: string): AgentResult => {
+  const blank = (index: number, outcome: Outcome, reason: string): AgentResult => {
     const a = agents[index]!;
     return {
       index,
@@ -47,13 +112,12 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
     waiting[index] = false;
     ready.push(index);
   };
-  /** A finished agent readies its dependents, or skips them (and theirs) when it did not succeed. */
   const release = (index: number) => {
     const result = results[index]!;
     for (const i of graph.dependentsOf(index)) {
       if (!waiting[i]) continue;
       if (result.outcome !== "ok")
-        finish(i, blankResult(i, "skipped", `dependency ${result.id} (${result.type}) ended ${result.outcome}`));
+        finish(i, blank(i, "skipped", `dependency ${result.id} (${result.type}) ended ${result.outcome}`));
       else if (graph.satisfy(i)) markReady(i);
     }
   };
@@ -67,77 +131,26 @@ export async function runAgents(options: RunOptions): Promise<RunResult> {
       run.stop("first", `wait.first: ${wait.first} valid results arrived`);
     release(index);
   }
-
   for (const [index, previous] of options.reuse ?? []) {
-    if (index < agents.length && previous.outcome !== "cancelled") {
-      results[index] = previous;
-      waiting[index] = false;
-      if (previous.outcome === "ok") okCount++;
-      run.addUsage(previous.usage); // what the first part of a resumed run used counts, and so does its budget
-    }
+    if (index >= agents.length || previous.outcome === "cancelled") continue;
+    results[index] = previous;
+    waiting[index] = false;
+    if (previous.outcome === "ok") okCount++;
+    run.addUsage(previous.usage); // what the first part of a resumed run used counts, and so does its budget
   }
   for (const i of graph.initiallyReady((i) => results[i] !== undefined)) markReady(i);
   for (const [index] of options.reuse ?? []) if (results[index]) release(index);
-
-  return new Promise<RunResult>((resolve) => {
-    const settle = () => {
-      const halted = run.stopInfo();
-      agents.forEach((_, i) => {
-        if (results[i]) return;
-        if (halted)
-          finish(
-            i,
-            blankResult(
-              i,
-              halted.kind === "cancelled" ? "cancelled" : "skipped",
-              `${halted.message} before it started`,
-            ),
-          );
-        else
-          finish(
-            i,
-            blankResult(
-              i,
-              "skipped",
-              run.softStop() ? `${run.softStop()} before it started` : "its dependencies never finished",
-            ),
-          );
-      });
-      run.dispose();
-      const endedAt = now();
-      const final = results as AgentResult[];
-      const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
-      for (const r of final) counts[r.outcome]++;
-      const stopReason = run.stopInfo()?.message ?? run.softStop();
-      resolve({
-        runId: options.runId,
-        agents: final,
-        counts,
-        usage: run.usage(),
-        attempts: run.attempts(),
-        startedAt,
-        endedAt,
-        durationMs: endedAt - startedAt,
-        ...(stopReason ? { stopReason } : {}),
-      });
-    };
-    const pump = () => {
-      while (running < options.maxConcurrent && readyHead < ready.length && !run.stopInfo() && !run.softStop()) {
-        const index = ready[readyHead++]!;
-        running++;
-        runAgentAttempts(run.controls, index, agents[index]!, () => graph.dependenciesOf(index).map((d) => results[d]!))
-          .catch((error: unknown) => blankResult(index, "failed", `internal error: ${(error as Error).message}`))
-          .then((result) => {
-            running--;
-            finish(index, result);
-            pump();
-          });
-      }
-      if (running === 0) settle();
-    };
-    pump();
-  });
+  return {
+    blank,
+    finish,
+    nextReady: () => (readyHead < ready.length ? ready[readyHead++] : undefined),
+    dependencyResults: (index: number) => graph.dependenciesOf(index).map((d) => results[d]!),
+    unfinished: () => agents.flatMap((_, i) => (results[i] ? [] : [i])),
+    results: () => results as AgentResult[],
+  };
 }
+
+type RunState = ReturnType<typeof createRunState>;
 
 /** The run-wide state the attempt loops share: the stop (cancel, deadline, wait policy), budgets, usage, events. */
 function createRunState(options: RunOptions) {
