@@ -1,4 +1,5 @@
 // Valid answers for built-in agent types, for scripted model replies (each one satisfies the type's output schema).
+import { REVIEW_DIMENSIONS } from "../src/tools/refine-agent/review-score.js";
 
 export const SAMPLE_OUTPUTS: Record<string, unknown> = {
   content_writer_creative: {
@@ -121,14 +122,7 @@ export const SAMPLE_OUTPUTS: Record<string, unknown> = {
 };
 
 export function designReview(score: number, overrides: Record<string, number> = {}) {
-  const dims = [
-    "system_prompt_quality",
-    "capability_coverage",
-    "output_schema_validity",
-    "input_schema_appropriateness",
-    "robustness",
-    "production_readiness",
-  ];
+  const dims = REVIEW_DIMENSIONS;
   return {
     overall_score: score,
     overall_grade: score >= 9 ? "A" : score >= 8 ? "B" : score >= 7 ? "C" : score >= 6 ? "D" : "F",

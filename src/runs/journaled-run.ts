@@ -1,10 +1,29 @@
 // Starts a journaled run, or loads one to resume, turning journal problems into a clear error on `resume`.
+import { randomUUID } from "node:crypto";
+import type { ToolDeps } from "./run-deps.js";
 import { UserInputError } from "../errors.js";
 import { ResumeError, startJournaledRun } from "../journal/run-journal.js";
 
 /** The first progress line of a run: its id, so a host that loses the call (a gateway restart) can still resume it. */
 export function startedLine(tool: string, runId: string, resumed: boolean, agents: number): string {
   return `${tool} ${runId} ${resumed ? "resumed" : "started"} with ${agents} agent${agents === 1 ? "" : "s"}; if it is interrupted, call ${tool} again with resume: "${runId}" (or "latest")`;
+}
+
+/** A tool's run: a new one with a fresh id (`<prefix>-xxxxxxxx`) or the one `raw.resume` names, journaled in deps.journalDir. */
+export function startToolRun(
+  tool: string,
+  idPrefix: string,
+  raw: unknown,
+  deps: Pick<ToolDeps, "runId" | "journalSecrets" | "owner"> & { journalDir?: string },
+) {
+  return resumeOrStart({
+    dir: deps.journalDir,
+    tool,
+    raw,
+    newRunId: deps.runId ?? `${idPrefix}-${randomUUID().slice(0, 8)}`,
+    secrets: deps.journalSecrets,
+    owner: deps.owner,
+  });
 }
 
 export function resumeOrStart(options: Parameters<typeof startJournaledRun>[0]): ReturnType<typeof startJournaledRun> {

@@ -1,3 +1,4 @@
+import { REVIEW_DIMENSIONS } from "../../src/tools/refine-agent/review-score.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { byMarker, startHarness, summary, type Harness } from "../helpers/harness.js";
 import { SAMPLE_OUTPUTS, identifyType } from "../../testing/sample-outputs.js";
@@ -220,14 +221,7 @@ describe("parallel_run against a scripted model over real HTTP", () => {
             overall_grade: "B",
             is_production_ready: true,
             dimension_scores: Object.fromEntries(
-              [
-                "system_prompt_quality",
-                "capability_coverage",
-                "output_schema_validity",
-                "input_schema_appropriateness",
-                "robustness",
-                "production_readiness",
-              ].map((d) => [d, { score: 8, max: 10, feedback: `ok for ${name}` }]),
+              REVIEW_DIMENSIONS.map((d) => [d, { score: 8, max: 10, feedback: `ok for ${name}` }]),
             ),
             strengths: [],
             areas_for_improvement: [],

@@ -1,3 +1,4 @@
+import { REVIEW_DIMENSIONS } from "../../src/tools/refine-agent/review-score.js";
 import { describe, expect, it } from "vitest";
 import { loadBuiltins } from "../helpers/registry.js";
 
@@ -108,13 +109,6 @@ describe("the built-in catalogue", () => {
     const type = (await loadBuiltins()).types.get("agent_design_reviewer")!;
     const properties = type.def.output!.properties as Record<string, { required: string[] }>;
     const dims = properties.dimension_scores!.required;
-    expect(dims).toEqual([
-      "system_prompt_quality",
-      "capability_coverage",
-      "output_schema_validity",
-      "input_schema_appropriateness",
-      "robustness",
-      "production_readiness",
-    ]);
+    expect(dims).toEqual([...REVIEW_DIMENSIONS]); // the reviewer's schema names exactly the dimensions the score weighs
   });
 });

@@ -1,7 +1,6 @@
 // orchestrate, host-independent: the planner's plan is checked (and sent back with its problems; still invalid, it is
 // refused as a normal result), tasks run as a dependency graph on the parallel_run engine with their dependencies'
 // outputs as data, and a synthesizer closes.
-import { randomUUID } from "node:crypto";
 import type { Static } from "@sinclair/typebox";
 import type { ToolDeps } from "../../runs/run-deps.js";
 import { UserInputError } from "../../errors.js";
@@ -23,7 +22,7 @@ import { readOutput } from "../../runs/read-output.js";
 import type { OrchestrateResultSchema } from "./result-schema.js";
 import { formatPlanProblem, validatePlan, type Plan, type PlanCheck } from "./validate-plan.js";
 import { reusableResults } from "../../journal/run-journal.js";
-import { resumeOrStart, startedLine } from "../../runs/journaled-run.js";
+import { startedLine, startToolRun } from "../../runs/journaled-run.js";
 
 /** Creates agent types a plan needs (allowCreateTypes): refine_agent, injected by the wiring so tools stay apart. */
 export type CreateAgentTypes = (
@@ -62,14 +61,7 @@ export async function executeOrchestrate(
   raw: unknown,
   deps: OrchestrateDeps,
 ): Promise<{ text: string; details: OrchestrateDetails }> {
-  const started = resumeOrStart({
-    dir: deps.journalDir,
-    tool: "orchestrate",
-    raw,
-    newRunId: deps.runId ?? `or-${randomUUID().slice(0, 8)}`,
-    secrets: deps.journalSecrets,
-    owner: deps.owner,
-  });
+  const started = startToolRun("orchestrate", "or", raw, deps);
   const params = parseOrchestrateParams(started.params);
   const runId = started.runId;
   let { types } = await deps.registry.refresh();

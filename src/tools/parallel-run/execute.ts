@@ -1,12 +1,11 @@
 // parallel_run, host-independent: check the call, run the agents on the engine, and shape the result.
-import { randomUUID } from "node:crypto";
 import type { ToolDeps } from "../../runs/run-deps.js";
 import type { SessionPort } from "../../engine/port.js";
 import { runAgents, type RunEvent, type RunResult } from "../../engine/scheduler.js";
 import { prepareParallelRun, type PreparedRun } from "./prepare.js";
 import { runDetails, summarizeRun } from "./format-result.js";
 import { reusableResults } from "../../journal/run-journal.js";
-import { resumeOrStart, startedLine } from "../../runs/journaled-run.js";
+import { startedLine, startToolRun } from "../../runs/journaled-run.js";
 
 export type ParallelRunDeps = Omit<ToolDeps, "userDir" | "onProgress"> & {
   /** The port, or a factory given the checked call (e.g. for its cleanup mode). */
@@ -30,14 +29,7 @@ export type ParallelRunOutput = {
 
 export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): Promise<ParallelRunOutput> {
   const snapshot = await deps.registry.refresh();
-  const started = resumeOrStart({
-    dir: deps.journalDir,
-    tool: "parallel_run",
-    raw,
-    newRunId: deps.runId ?? `pr-${randomUUID().slice(0, 8)}`,
-    secrets: deps.journalSecrets,
-    owner: deps.owner,
-  });
+  const started = startToolRun("parallel_run", "pr", raw, deps);
   const { runId, params } = started;
   const reuse = started.loaded ? reusableResults(started.loaded) : undefined;
   const prepared = prepareParallelRun(params, { config: deps.config, types: snapshot.types });

@@ -1,6 +1,5 @@
 // refine_agent, host-independent: creator -> reviewer -> refiner rounds per agent until the computed score reaches the
 // target, loops running concurrently within the cap; the best design is saved as a new agent type.
-import { randomUUID } from "node:crypto";
 import type { ToolDeps } from "../../runs/run-deps.js";
 import { UserInputError, UserInputErrors } from "../../errors.js";
 import { createLimiter } from "../../runs/limiter.js";
@@ -18,7 +17,7 @@ import { AgentDesignSchema, DesignReviewSchema, RefinementSchema } from "./model
 import { readOutput } from "../../runs/read-output.js";
 import { saveDesign } from "./save-agent-type.js";
 import { decideRefineStop } from "./decide-refine-stop.js";
-import { resumeOrStart, startedLine } from "../../runs/journaled-run.js";
+import { startedLine, startToolRun } from "../../runs/journaled-run.js";
 
 export type RefineDeps = ToolDeps & {
   port: SessionPort /** Folder of run journals: the run is journaled and resumable. */;
@@ -52,14 +51,7 @@ export function parseRefineParams(raw: unknown): RefineAgentParamsT {
 }
 
 export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
-  const started = resumeOrStart({
-    dir: deps.journalDir,
-    tool: "refine_agent",
-    raw,
-    newRunId: deps.runId ?? `ra-${randomUUID().slice(0, 8)}`,
-    secrets: deps.journalSecrets,
-    owner: deps.owner,
-  });
+  const started = startToolRun("refine_agent", "ra", raw, deps);
   const params = parseRefineParams(started.params);
   const { types } = await deps.registry.refresh();
   const need = (id: string) => {
