@@ -4,6 +4,11 @@ import type { Usage } from "./port.js";
 export const OUTCOMES = ["ok", "invalid", "failed", "timeout", "cancelled", "skipped"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/** Whether a resume keeps this result: every final outcome except cancelled and skipped (those never ran to the end). */
+export function isReusable(result: AgentResult): boolean {
+  return result.outcome !== "cancelled" && result.outcome !== "skipped";
+}
+
 /** What one attempt ended with, before the engine decides what to do next. */
 export type AttemptOutcome =
   | "ok"

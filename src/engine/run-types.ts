@@ -73,7 +73,11 @@ export type RunResult = {
   durationMs: number;
   /** Why the run stopped early, if it did. */
   stopReason?: string;
+  /** How it stopped early: cancelled from outside, its deadline, its wait policy, or a budget or attempt cap. */
+  stopKind?: RunStopKind;
 };
+
+export type RunStopKind = StopKind | "budget";
 
 /** Why a run stopped everything at once: cancelled from outside, its deadline, or its wait policy met. */
 export type StopKind = "cancelled" | "deadline" | "first";

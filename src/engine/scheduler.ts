@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { runAgentAttempts, type RunControls } from "./attempt-loop.js";
 import { createDependencyGraph } from "./dependency-graph.js";
-import { OUTCOMES, type AgentResult, type Outcome } from "./outcome.js";
+import { OUTCOMES, isReusable, type AgentResult, type Outcome } from "./outcome.js";
 import { addUsage, type Usage } from "./port.js";
 import type { RunOptions, RunResult, StopInfo, StopKind } from "./run-types.js";
 
@@ -61,6 +61,7 @@ function settle(options: RunOptions, run: RunState, book: AgentBook, startedAt: 
   const counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   for (const r of agents) counts[r.outcome]++;
   const stopReason = run.stopInfo()?.message ?? run.softStop();
+  const stopKind = run.stopInfo()?.kind ?? (run.softStop() ? "budget" : undefined);
   return {
     runId: options.runId,
     agents,
@@ -71,6 +72,7 @@ function settle(options: RunOptions, run: RunState, book: AgentBook, startedAt: 
     endedAt,
     durationMs: endedAt - startedAt,
     ...(stopReason ? { stopReason } : {}),
+    ...(stopKind ? { stopKind } : {}),
   };
 }
 
@@ -132,12 +134,14 @@ function createAgentBook(options: RunOptions, run: RunState) {
     release(index);
   }
   for (const [index, previous] of options.reuse ?? []) {
-    if (index >= agents.length || previous.outcome === "cancelled") continue;
+    if (index >= agents.length || !isReusable(previous)) continue;
     results[index] = previous;
     waiting[index] = false;
     if (previous.outcome === "ok") okCount++;
     run.addUsage(previous.usage); // what the first part of a resumed run used counts, and so does its budget
   }
+  if (typeof wait === "object" && okCount >= wait.first)
+    run.stop("first", `wait.first: ${wait.first} valid results arrived`);
   for (const i of graph.initiallyReady((i) => results[i] !== undefined)) markReady(i);
   for (const [index] of options.reuse ?? []) if (results[index]) release(index);
   return {

@@ -38,7 +38,6 @@ export function createOpenClawLlmPort(options: OpenClawLlmPortOptions): SessionP
     async run(request: SessionRequest): Promise<SessionResult> {
       const gateKey = request.model ?? "(host default)";
       const release = await gate.acquire(gateKey, request.signal);
-      const startedAt = Date.now();
       try {
         request.onStarted?.();
         const params: CompleteParams = {
@@ -58,7 +57,8 @@ export function createOpenClawLlmPort(options: OpenClawLlmPortOptions): SessionP
         } catch (error) {
           throw classifyLlmError(error, request);
         }
-        return toSessionResult(result, request, () => gate.pause(gateKey, startedAt + (options.errorPauseMs ?? 1000)));
+        // a provider error holds this model back for errorPauseMs from when the error came, for every call
+        return toSessionResult(result, request, () => gate.pause(gateKey, Date.now() + (options.errorPauseMs ?? 1000)));
       } finally {
         release();
       }

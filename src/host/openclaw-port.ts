@@ -65,6 +65,14 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
   const pending = new Map<string, { timer: NodeJS.Timeout; run: () => Promise<void> }>();
   const log = options.log ?? (() => undefined);
 
+  /** Remembers a child left in the gateway for a later sweep; a ledger that cannot be written never fails an agent. */
+  const remember = (sessionKey: string) => {
+    try {
+      options.ledger?.record(sessionKey);
+    } catch (error) {
+      log(`parallel-agents: remembering ${sessionKey} failed: ${(error as Error).message}`);
+    }
+  };
   // Deletes in flight (a cancelled child's): flushCleanup waits for them, since the host refuses them after the call.
   const deleting = new Set<Promise<void>>();
   const active = new Set<Promise<SessionResult>>();
@@ -75,6 +83,7 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
         await subagent.deleteSession({ sessionKey, deleteTranscript: false });
       } catch (error) {
         log(`parallel-agents: deleting ${sessionKey} failed: ${(error as Error).message}`);
+        remember(sessionKey); // a later call's sweep tries again
       }
     })();
     deleting.add(done);
@@ -96,7 +105,12 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
   let sweep: Promise<number> | undefined;
   const startSweep = () => {
     if (options.ledger && !sweep)
-      sweep = options.ledger.sweep((key) => subagent.deleteSession({ sessionKey: key, deleteTranscript: false }));
+      sweep = options.ledger
+        .sweep((key) => subagent.deleteSession({ sessionKey: key, deleteTranscript: false }))
+        .catch((error: unknown) => {
+          log(`parallel-agents: sweeping earlier child sessions failed: ${(error as Error).message}`);
+          return 0;
+        });
   };
 
   return {
@@ -160,13 +174,18 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
       let wait: Awaited<ReturnType<SubagentRuntime["waitForRun"]>>;
       for (;;) {
         const remaining = deadline - Date.now();
-        if (remaining <= 0) throw new SessionError("timeout", `no answer within ${request.timeoutMs} ms`);
+        if (remaining <= 0) {
+          void deleteNow(key); // the host's wait does not stop the run: deleting it does
+          throw new SessionError("timeout", `no answer within ${request.timeoutMs} ms`);
+        }
         wait = await subagent.waitForRun({ runId: started.runId, timeoutMs: remaining });
         if (request.signal.aborted) throw new SessionError("aborted", "cancelled");
         if (wait.status !== "pending") break; // pending is not a failure: keep waiting within the time limit
       }
-      if (wait.status === "timeout")
+      if (wait.status === "timeout") {
+        void deleteNow(key);
         throw new SessionError("timeout", wait.error ?? `the host timed the run out after ${request.timeoutMs} ms`);
+      }
       if (wait.status === "error") {
         const message = wait.error ?? "the sub-agent run failed";
         throw new SessionError(/aborted/i.test(message) ? "aborted" : "transient", `sub-agent error: ${message}`);
@@ -186,15 +205,24 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
       request.signal.removeEventListener("abort", onAbort);
       if (!request.signal.aborted) {
         if (options.cleanup === "delete") deferDelete(key);
-        else options.ledger?.record(key);
+        else remember(key);
       }
     }
   }
 }
 
+/** The plugin config key that lets a plugin choose a model per sub-agent run. */
+export const SUBAGENT_OVERRIDE_KEY = "plugins.entries.parallel-agents.subagent.allowModelOverride";
+
 function classifyStartError(error: unknown): SessionError {
   const message = (error as Error)?.message ?? String(error);
-  if (/not allowed|forbidden|unknown model|not found|override/i.test(message))
+  if (/override/i.test(message))
+    return new SessionError(
+      "fatal",
+      `starting the sub-agent failed: ${message} Fix: set ${SUBAGENT_OVERRIDE_KEY}: true in the OpenClaw config, or remove "models" from the call and the plugin config.`,
+      { cause: error },
+    );
+  if (/not allowed|forbidden|unknown model|not found/i.test(message))
     return new SessionError("fatal", `starting the sub-agent failed: ${message}`, { cause: error });
   return new SessionError("transient", `starting the sub-agent failed: ${message}`, { cause: error });
 }

@@ -3,7 +3,7 @@
 import { ParallelAgentsError } from "../errors.js";
 import fs from "node:fs";
 import path from "node:path";
-import type { AgentResult } from "../engine/outcome.js";
+import { isReusable, type AgentResult } from "../engine/outcome.js";
 import { createRedactor, stringifyRedacted } from "./redact-secrets.js";
 
 export type JournalEvent =
@@ -17,7 +17,13 @@ export type JournalEvent =
     }
   | { t: "attempt"; index: number; attempt: unknown; at: number }
   | { t: "agent-end"; result: AgentResult; at: number }
-  | { t: "run-end"; counts: unknown; stopReason?: string; at: number }
+  | {
+      t: "run-end";
+      counts: unknown;
+      stopReason?: string /** how it stopped early, if it did */;
+      stopKind?: string;
+      at: number;
+    }
   | { t: "resume"; at: number }
   /** orchestrate: the checked plan, so a resume never plans again */
   | { t: "plan"; plan: unknown; at: number }
@@ -112,6 +118,8 @@ export type LoadedRun = {
   owner?: string;
   params: unknown;
   startedAt: number;
+  /** How the run stopped early when it ended (cancelled, deadline, first, budget, refused), if it did. */
+  stopKind?: string;
   results: Map<number, AgentResult>;
   ended: boolean;
   counts?: unknown;
@@ -130,6 +138,7 @@ export function readJournal(file: string): LoadedRun {
   let events = 0;
   let tornLines = 0;
   let plan: unknown;
+  let stopKind: string | undefined;
   const items = new Map<number, unknown>();
   for (const line of lines) {
     if (line.trim() === "") continue;
@@ -146,8 +155,11 @@ export function readJournal(file: string): LoadedRun {
     else if (event.t === "run-end") {
       ended = true;
       counts = event.counts;
-    } else if (event.t === "resume") ended = false;
-    else if (event.t === "plan") plan = event.plan;
+      stopKind = event.stopKind;
+    } else if (event.t === "resume") {
+      ended = false;
+      stopKind = undefined;
+    } else if (event.t === "plan") plan = event.plan;
     else if (event.t === "item") items.set(event.index, event.value);
   }
   if (!start) throw new Error(`${file} has no run-start event`);
@@ -157,6 +169,7 @@ export function readJournal(file: string): LoadedRun {
     ...(start.owner ? { owner: start.owner } : {}),
     params: start.params,
     startedAt: start.at,
+    ...(stopKind ? { stopKind } : {}),
     results,
     ended,
     counts,
@@ -200,7 +213,9 @@ export function latestUnfinishedRun(dir: string, tool: string, owner?: string): 
   for (const { f } of files) {
     try {
       const run = readJournal(path.join(dir, f));
-      const unfinished = !run.ended || reusableResults(run).size < run.results.size;
+      // never ended (the process died), or cancelled with agents left; a run its wait policy, deadline or budget
+      // stopped is finished as its caller asked
+      const unfinished = !run.ended || run.stopKind === "cancelled";
       if (
         run.tool === tool &&
         unfinished &&
@@ -217,7 +232,7 @@ export function latestUnfinishedRun(dir: string, tool: string, owner?: string): 
 
 /** Results that a resume keeps: every final outcome except cancelled and skipped (those never really ran to the end). */
 export function reusableResults(run: LoadedRun): Map<number, AgentResult> {
-  return new Map([...run.results].filter(([, r]) => r.outcome !== "cancelled" && r.outcome !== "skipped"));
+  return new Map([...run.results].filter(([, r]) => isReusable(r)));
 }
 
 /**
@@ -275,6 +290,9 @@ export function startJournaledRun(options: {
       `run "${loaded.runId}" is still running in this process: its result arrives when it ends (resume it only after it ended or was cancelled)`,
     );
   const open = () => {
+    // checked again where the journal is claimed, in the same step: a second resume of the same run that passed the
+    // first check while the first one was still preparing is refused here
+    if (isRunLive(dir, loaded.runId)) throw new ResumeError(`run "${loaded.runId}" is still running in this process`);
     const journal = openJournal(dir, loaded.runId, { secrets: options.secrets });
     journal.append({ t: "resume", at: Date.now() });
     return journal;

@@ -16,6 +16,9 @@ const metaSchemaChecker = new Ajv(OPTIONS);
 const cache = new WeakMap<object, ValidateFunction>();
 
 /** Compile (once per schema object) and return a validator. Throws `SchemaCompileError` when the schema itself is invalid. */
+/** Issues kept from one validation: a 1 MB hostile answer can raise hundreds of thousands; 8 are shown. */
+const MAX_ISSUES = 50;
+
 export function getValidator<T = unknown>(schema: object): Validator<T> {
   let fn = cache.get(schema);
   if (!fn) {
@@ -25,8 +28,9 @@ export function getValidator<T = unknown>(schema: object): Validator<T> {
   const compiled = fn;
   return (value) => {
     if (compiled(value)) return { valid: true, data: value as T };
-    const issues = (compiled.errors ?? []).map(toIssue);
-    return { valid: false, issues, errorMessage: formatIssues(issues) };
+    const errors = compiled.errors ?? [];
+    const issues = errors.slice(0, MAX_ISSUES).map(toIssue); // hostile output can raise thousands
+    return { valid: false, issues, errorMessage: formatIssues(issues, 8, errors.length) };
   };
 }
 
@@ -69,8 +73,8 @@ function toIssue(error: ErrorObject): ValidationIssue {
   return { path: error.instancePath || "/", message, keyword: error.keyword, params: error.params };
 }
 
-export function formatIssues(issues: ValidationIssue[], limit = 8): string {
+export function formatIssues(issues: ValidationIssue[], limit = 8, total = issues.length): string {
   const shown = issues.slice(0, limit).map((i) => `${i.path} ${i.message}`);
-  if (issues.length > limit) shown.push(`... and ${issues.length - limit} more`);
+  if (total > limit) shown.push(`... and ${total - Math.min(limit, issues.length)} more`);
   return shown.join("; ");
 }

@@ -64,13 +64,14 @@ describe("the host-completion port (api.runtime.llm.complete)", () => {
     expect(gate.inFlight("(host default)")).toBe(0);
   });
 
-  it("a provider error pauses that model briefly for every call, then the retry succeeds", async () => {
-    const fake = fakeLlm((_p, n) => (n === 1 ? { stopReason: "error" } : answer(1)));
+  it("a slow provider error holds the model back for the pause from when it came, for every call in the gateway", async () => {
+    // the error takes 400 ms to come: a pause counted from the request's start (300 ms) would already be over
+    const fake = fakeLlm((_p, n) => (n === 1 ? { stopReason: "error", delayMs: 400 } : answer(1)));
     const gate = createModelGate({ perModel: 4 });
     const port = createOpenClawLlmPort({ llm: fake.llm, gate, errorPauseMs: 300 });
     const started = Date.now();
-    const run = await runAgents({
-      runId: "r",
+    const first = runAgents({
+      runId: "r1",
       port,
       agents: [agent(0)],
       maxConcurrent: 1,
@@ -78,8 +79,21 @@ describe("the host-completion port (api.runtime.llm.complete)", () => {
       maxOutputBytes: 1000,
       backoff: { baseMs: 1, maxMs: 1 },
     });
+    await new Promise((r) => setTimeout(r, 450)); // just after the error: another call's request must wait too
+    const otherStarted = Date.now();
+    const other = await runAgents({
+      runId: "r2",
+      port,
+      agents: [agent(1)],
+      maxConcurrent: 1,
+      retries: 0,
+      maxOutputBytes: 1000,
+    });
+    const run = await first;
     expect(run.agents[0]!.attempts.map((a) => `${a.kind}:${a.outcome}`)).toEqual(["first:transient", "retry:ok"]);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(680);
+    expect(other.agents[0]!.queuedMs ?? 0).toBeGreaterThanOrEqual(200); // held back by the pause
+    expect(Date.now() - otherStarted).toBeGreaterThanOrEqual(200);
   });
 
   it("sends the type's schema as responseFormat for json agents only, and keeps its own validation", async () => {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AgentResult } from "../../src/engine/outcome.js";
 import {
   journalFile,
+  latestUnfinishedRun,
   openJournal,
   pruneJournals,
   readJournal,
@@ -185,5 +186,36 @@ describe("run journals", () => {
     expect(fs.readdirSync(dir)).toEqual([]);
     started.open()?.close();
     expect(readJournal(journalFile(dir, "pr-x")).tool).toBe("parallel_run");
+  });
+});
+
+describe("resume: latest and live runs", () => {
+  const write = (dir: string, runId: string, events: object[]) =>
+    fs.writeFileSync(path.join(dir, `${runId}.jsonl`), events.map((e) => JSON.stringify(e)).join("\n") + "\n");
+  const start = (runId: string) => ({ t: "run-start", runId, tool: "parallel_run", params: { agents: [] }, at: 1 });
+  const cancelled = { t: "agent-end", result: { index: 1, outcome: "cancelled" }, at: 2 };
+
+  it("latest finishes a cancelled or crashed run, never one its wait policy, deadline or budget stopped", async () => {
+    const dir = await tempDir();
+    write(dir, "pr-first", [start("pr-first"), cancelled, { t: "run-end", counts: {}, stopKind: "first", at: 3 }]);
+    write(dir, "pr-budget", [start("pr-budget"), cancelled, { t: "run-end", counts: {}, stopKind: "budget", at: 3 }]);
+    expect(latestUnfinishedRun(dir, "parallel_run")).toBeUndefined();
+    write(dir, "pr-cancel", [
+      start("pr-cancel"),
+      cancelled,
+      { t: "run-end", counts: {}, stopKind: "cancelled", at: 3 },
+    ]);
+    expect(latestUnfinishedRun(dir, "parallel_run")?.runId).toBe("pr-cancel");
+  });
+
+  it("two resumes of one run that both passed the first check: the second is refused when it opens the journal", async () => {
+    const dir = await tempDir();
+    write(dir, "pr-twice", [start("pr-twice"), cancelled]);
+    const a = startJournaledRun({ dir, tool: "parallel_run", raw: { resume: "pr-twice" }, newRunId: "x" });
+    const b = startJournaledRun({ dir, tool: "parallel_run", raw: { resume: "pr-twice" }, newRunId: "y" });
+    const journal = a.open();
+    expect(() => b.open()).toThrow(/still running in this process/);
+    journal?.close();
+    expect(() => b.open()?.close()).not.toThrow(); // ended: resumable again
   });
 });

@@ -269,3 +269,39 @@ describe("runAgents: stopped between attempts", () => {
     expect(run.agents[0]!.outcome).toBe("timeout");
   });
 });
+
+describe("runAgents: a resumed run keeps its wait policy", () => {
+  it("stops at once when the reused results already meet wait.first, starting nothing", async () => {
+    const p = countingPort(4);
+    const ok = (index: number) => ({
+      index,
+      id: `a${index}`,
+      type: "t",
+      label: `a${index}`,
+      outcome: "ok" as const,
+      output: { n: index },
+      text: "{}",
+      model: null,
+      attempts: [],
+      startedAt: 0,
+      endedAt: 1,
+      durationMs: 1,
+    });
+    const run = await runAgents({
+      runId: "r",
+      port: p.port,
+      agents: [0, 1, 2, 3].map((i) => agent(i)),
+      maxConcurrent: 4,
+      retries: 0,
+      maxOutputBytes: 1000,
+      wait: { first: 2 },
+      reuse: new Map([
+        [0, ok(0)],
+        [1, ok(1)],
+      ]),
+    });
+    expect(p.peak()).toBe(0);
+    expect(run.stopKind).toBe("first");
+    expect(run.agents.map((a) => a.outcome)).toEqual(["ok", "ok", "skipped", "skipped"]);
+  });
+});

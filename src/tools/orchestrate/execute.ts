@@ -22,7 +22,7 @@ import { readOutput } from "../../runs/read-output.js";
 import type { OrchestrateResultSchema } from "./result-schema.js";
 import { formatPlanProblem, validatePlan, type Plan, type PlanCheck } from "./validate-plan.js";
 import { reusableResults } from "../../journal/run-journal.js";
-import { startedLine, startToolRun } from "../../runs/journaled-run.js";
+import { journalRunEnd, journalRunEvents, startedLine, startToolRun } from "../../runs/journaled-run.js";
 
 /** Creates agent types a plan needs (allowCreateTypes): refine_agent, injected by the wiring so tools stay apart. */
 export type CreateAgentTypes = (
@@ -181,6 +181,11 @@ export async function executeOrchestrate(
   }
 
   using journal = started.open();
+  // a plan refused after the journal opened ends its run there: refused, not unfinished
+  const refuseJournaled = (problems: PlanCheck["problems"]) => {
+    journalRunEnd(journal, { counts: {}, stopReason: "the plan was refused", stopKind: "refused" });
+    return refuse(problems);
+  };
   deps.onProgress?.(startedLine("orchestrate", runId, started.loaded !== undefined, plan.tasks.length));
   if (!started.loaded?.plan) journal?.append({ t: "plan", plan, at: Date.now() });
 
@@ -195,7 +200,7 @@ export async function executeOrchestrate(
         .slice(0, 4000),
     }));
     if (!deps.createAgentTypes)
-      return refuse(
+      return refuseJournaled(
         check.toCreate.map((name) => ({
           field: "tasks",
           message: `type "${name}" is not in the catalogue and this host cannot create types`,
@@ -212,7 +217,7 @@ export async function executeOrchestrate(
     types = (await deps.registry.refresh()).types;
     // checked again with the new types: one that could not be created, or that wants other input, refuses the plan
     const recheck = validatePlan(plan, { types, maxTasks, allowCreateTypes: false });
-    if (recheck.problems.length > 0) return refuse(recheck.problems);
+    if (recheck.problems.length > 0) return refuseJournaled(recheck.problems);
   }
 
   // 3. Run the graph: ready tasks in parallel; each receives its dependencies' validated outputs as data.
@@ -247,6 +252,7 @@ export async function executeOrchestrate(
   const failFast = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, failFast.signal]) : failFast.signal;
   let done = 0;
+  const toJournal = journalRunEvents(journal);
   const run = await runAgents({
     ...engine,
     signal,
@@ -255,8 +261,8 @@ export async function executeOrchestrate(
     ...resolveRunLimits(deps.config, params, agents.length),
     reuse: started.loaded ? reusableResults(started.loaded) : undefined,
     onEvent: (event) => {
+      toJournal(event);
       if (event.type !== "agent-ended") return;
-      journal?.append({ t: "agent-end", result: event.result, at: Date.now() });
       done++;
       const r = event.result;
       deps.onProgress?.(`wave ${waveOf.get(r.id) ?? "?"}: ${r.id} ${r.outcome} (${done}/${agents.length})`);
@@ -281,7 +287,12 @@ export async function executeOrchestrate(
         : await single(synthesizer, { goal: params.goal, results }, "Write the result for the user.", "synthesis");
   if (synthesis && synthesis !== journaledSynthesis)
     journal?.append({ t: "item", index: 0, value: synthesis, at: Date.now() });
-  if (!deps.signal?.aborted) journal?.append({ t: "run-end", counts: run.counts, at: Date.now() });
+  const stopKind = deps.signal?.aborted ? "cancelled" : failFast.signal.aborted ? "failFast" : run.stopKind;
+  journalRunEnd(journal, {
+    counts: run.counts,
+    ...(run.stopReason ? { stopReason: run.stopReason } : {}),
+    ...(stopKind ? { stopKind } : {}),
+  });
   const tasks = run.agents.map((r, i) => ({
     ...agentDetails(r),
     dependsOn: plan!.tasks[i]!.dependsOn,

@@ -5,7 +5,7 @@ import { runAgents, type RunEvent, type RunResult } from "../../engine/scheduler
 import { prepareParallelRun, type PreparedRun } from "./prepare.js";
 import { runDetails, summarizeRun } from "./format-result.js";
 import { reusableResults } from "../../journal/run-journal.js";
-import { startedLine, startToolRun } from "../../runs/journaled-run.js";
+import { journalRunEnd, journalRunEvents, startedLine, startToolRun } from "../../runs/journaled-run.js";
 
 export type ParallelRunDeps = Omit<ToolDeps, "userDir" | "onProgress"> & {
   /** The port, or a factory given the checked call (e.g. for its cleanup mode). */
@@ -37,6 +37,7 @@ export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): P
   deps.onPrepared?.(prepared);
   deps.onProgress?.(startedLine("parallel_run", runId, started.loaded !== undefined, prepared.agents.length));
   let finished = reuse?.size ?? 0;
+  const toJournal = journalRunEvents(journal);
   const run = await runAgents({
     runId,
     port: typeof deps.port === "function" ? deps.port(prepared) : deps.port,
@@ -52,9 +53,7 @@ export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): P
     backoff: deps.backoff,
     reuse,
     onEvent: (event) => {
-      if (event.type === "attempt-ended")
-        journal?.append({ t: "attempt", index: event.index, attempt: event.attempt, at: Date.now() });
-      if (event.type === "agent-ended") journal?.append({ t: "agent-end", result: event.result, at: Date.now() });
+      toJournal(event);
       deps.onEvent?.(event);
       if (event.type !== "agent-ended" || !deps.onProgress) return;
       finished++;
@@ -65,11 +64,6 @@ export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): P
       );
     },
   });
-  journal?.append({
-    t: "run-end",
-    counts: run.counts,
-    ...(run.stopReason ? { stopReason: run.stopReason } : {}),
-    at: Date.now(),
-  });
+  journalRunEnd(journal, run);
   return { text: summarizeRun(run), details: runDetails(run), run, prepared };
 }

@@ -17,7 +17,7 @@ import { AgentDesignSchema, DesignReviewSchema, RefinementSchema } from "./model
 import { readOutput } from "../../runs/read-output.js";
 import { saveDesign } from "./save-agent-type.js";
 import { decideRefineStop } from "./decide-refine-stop.js";
-import { startedLine, startToolRun } from "../../runs/journaled-run.js";
+import { journalRunEnd, startedLine, startToolRun } from "../../runs/journaled-run.js";
 
 export type RefineDeps = ToolDeps & {
   port: SessionPort /** Folder of run journals: the run is journaled and resumable. */;
@@ -173,6 +173,9 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
       previous = score;
     }
     if (!best) return { ...result, error: result.stoppedBecause };
+    // cancelled: nothing is saved (a resume refines this agent again, and would find its id taken)
+    if (deps.signal?.aborted)
+      return { ...result, stoppedBecause: "cancelled", error: "the run was cancelled before the design was saved" };
     result.finalScore = best.score;
     result.reachedTarget = best.score >= target;
     const saved = await saveDesign(best.design, {
@@ -204,10 +207,9 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
           }),
     ),
   );
-  journal?.append({
-    t: "run-end",
+  journalRunEnd(journal, {
     counts: { agents: agents.length, reachedTarget: agents.filter((a) => a.reachedTarget).length },
-    at: Date.now(),
+    ...(deps.signal?.aborted ? { stopReason: "the run was cancelled", stopKind: "cancelled" } : {}),
   });
   const details = { runId, targetScore: target, agents };
   return { text: summarizeRefine(details), details };
