@@ -1,3 +1,4 @@
+import { cliEndpointArgs } from "../helpers/cli-endpoint.js";
 import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -5,7 +6,7 @@ import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { packageRoot } from "../../src/paths.js";
 import { readJournal } from "../../src/journal/run-journal.js";
-import { FIXTURES, tempDir } from "../helpers/registry.js";
+import { tempDir } from "../helpers/registry.js";
 import { startScriptedModelServer, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
 
 const CLI = path.join(packageRoot(), "dist", "cli.js");
@@ -24,16 +25,7 @@ const env = (extra: Record<string, string> = {}) => ({
   PARALLEL_AGENTS_API_KEY: API_KEY,
   ...extra,
 });
-const base = (runs: string) => [
-  "--base-url",
-  server!.url,
-  "--model",
-  "m1",
-  "--dir",
-  path.join(FIXTURES, "agents"),
-  "--runs-dir",
-  runs,
-];
+const base = (runs: string) => cliEndpointArgs(server!.url, runs);
 const markerOf = (user: string) => /\[n(\d+)\]/.exec(user)?.[1];
 
 async function cli(args: string[], options: { env?: Record<string, string> } = {}) {

@@ -1,10 +1,10 @@
 // What `parallel-agents run` writes to the terminal: the live view with escape codes only on a real terminal that
 // allows them; pipes, NO_COLOR and TERM=dumb get plain lines without a single escape code.
-import path from "node:path";
+import { cliEndpointArgs } from "../helpers/cli-endpoint.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/run-cli.js";
-import { FIXTURES, tempDir } from "../helpers/registry.js";
+import { tempDir } from "../helpers/registry.js";
 import { startScriptedModelServer, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
 
 const ESC = "\x1b";
@@ -29,21 +29,7 @@ async function run(terminal: { isTTY: boolean; env?: NodeJS.ProcessEnv }) {
     isTTY: terminal.isTTY,
   };
   const code = await runCli(
-    [
-      "run",
-      "--base-url",
-      server.url,
-      "--model",
-      "m1",
-      "--dir",
-      path.join(FIXTURES, "agents"),
-      "--runs-dir",
-      runs,
-      "--agent",
-      "echo_agent=[n1] a",
-      "--agent",
-      "echo_agent=[n2] b",
-    ],
+    ["run", ...cliEndpointArgs(server.url, runs), "--agent", "echo_agent=[n1] a", "--agent", "echo_agent=[n2] b"],
     io,
   );
   return { code, stdout, stderr };

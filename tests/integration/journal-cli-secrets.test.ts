@@ -1,3 +1,4 @@
+import { cliEndpointArgs } from "../helpers/cli-endpoint.js";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -5,7 +6,7 @@ import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { readJournal } from "../../src/journal/run-journal.js";
 import { packageRoot } from "../../src/paths.js";
-import { FIXTURES, tempDir } from "../helpers/registry.js";
+import { tempDir } from "../helpers/registry.js";
 import { startScriptedModelServer, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
 
 const CLI = path.join(packageRoot(), "dist", "cli.js");
@@ -40,16 +41,7 @@ describe("the CLI's journals", () => {
       file,
       JSON.stringify({ agents: [{ type: "echo_agent", task: `the key is ${API_KEY}` }], budget: { tokens: 5000 } }),
     );
-    const base = [
-      "--base-url",
-      server.url,
-      "--model",
-      "m1",
-      "--dir",
-      path.join(FIXTURES, "agents"),
-      "--runs-dir",
-      runs,
-    ];
+    const base = cliEndpointArgs(server.url, runs);
     expect((await cli(["run", ...base, "--file", file])).code).toBe(0);
     const journal = path.join(runs, fs.readdirSync(runs).find((f) => f.endsWith(".jsonl"))!);
     expect(fs.readFileSync(journal, "utf8")).not.toContain(API_KEY);

@@ -1,10 +1,11 @@
+import { cliEndpointArgs } from "../helpers/cli-endpoint.js";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../../src/paths.js";
-import { FIXTURES, tempDir } from "../helpers/registry.js";
+import { tempDir } from "../helpers/registry.js";
 import { startScriptedModelServer, type ScriptedModelServer } from "../../testing/scripted-model-server.js";
 
 const exec = promisify(execFile);
@@ -37,14 +38,7 @@ beforeAll(async () => {
   runs = await tempDir("pa-report-");
   const args = [
     "run",
-    "--base-url",
-    server.url,
-    "--model",
-    "m1",
-    "--dir",
-    path.join(FIXTURES, "agents"),
-    "--runs-dir",
-    runs,
+    ...cliEndpointArgs(server.url, runs),
     "--max-concurrent",
     "3",
     "--json",

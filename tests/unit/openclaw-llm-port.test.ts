@@ -1,22 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { runAgents, type PreparedAgent } from "../../src/engine/scheduler.js";
+import { preparedAgent } from "../helpers/prepared-agent.js";
+import { runAgents, } from "../../src/engine/scheduler.js";
 import { createModelGate } from "../../src/host/model-gate.js";
 import { classifyLlmError, createOpenClawLlmPort } from "../../src/host/openclaw-llm-port.js";
-import { getValidator } from "../../src/validation/json-validator.js";
 import { fakeLlm } from "../helpers/fake-llm.js";
 
-const validate = getValidator({ type: "object", required: ["n"], properties: { n: { type: "number" } } });
-const agent = (i: number, over: Partial<PreparedAgent> = {}): PreparedAgent => ({
-  id: `a${i}`,
-  type: "t",
-  label: `a${i}`,
-  format: "json",
-  validateOutput: validate,
-  ladder: [undefined],
-  timeoutMs: 5000,
-  prompt: { system: "s", message: `m${i}` },
-  ...over,
-});
+const agent = preparedAgent;
 const answer = (n: number) => ({ text: JSON.stringify({ n }) });
 
 describe("the host-completion port (api.runtime.llm.complete)", () => {

@@ -1,23 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { runAgents, type PreparedAgent } from "../../src/engine/scheduler.js";
+import { preparedAgent } from "../helpers/prepared-agent.js";
+import { runAgents, } from "../../src/engine/scheduler.js";
 import { SessionError, type SessionPort, type SessionRequest } from "../../src/engine/port.js";
-import { getValidator } from "../../src/validation/json-validator.js";
 
-const validate = getValidator({ type: "object", required: ["n"], properties: { n: { type: "number" } } });
-
-function agent(i: number, over: Partial<PreparedAgent> = {}): PreparedAgent {
-  return {
-    id: `a${i}`,
-    type: "t",
-    label: `a${i}`,
-    format: "json",
-    validateOutput: validate,
-    ladder: [undefined],
-    timeoutMs: 5000,
-    prompt: { system: "s", message: `m${i}` },
-    ...over,
-  };
-}
+const agent = preparedAgent;
 
 /** An in-process port that checks the concurrency invariant inside every session. */
 function countingPort(cap: number, delay: (r: SessionRequest) => number = () => 1) {
