@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { preparedAgent } from "../helpers/prepared-agent.js";
-import { runAgents, } from "../../src/engine/scheduler.js";
+import { runAgents } from "../../src/engine/scheduler.js";
 import { createModelGate } from "../../src/host/model-gate.js";
 import { classifyLlmError, createOpenClawLlmPort } from "../../src/host/openclaw-llm-port.js";
 import { fakeLlm } from "../helpers/fake-llm.js";

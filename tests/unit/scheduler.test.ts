@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { preparedAgent } from "../helpers/prepared-agent.js";
-import { runAgents, } from "../../src/engine/scheduler.js";
+import { runAgents } from "../../src/engine/scheduler.js";
 import { SessionError, type SessionPort, type SessionRequest } from "../../src/engine/port.js";
 
 const agent = preparedAgent;
