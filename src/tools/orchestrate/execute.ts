@@ -75,14 +75,6 @@ export async function executeOrchestrate(
     });
   const ladder = params.models ?? deps.config.models;
   const maxTasks = params.maxTasks ?? 8;
-  const limits = resolveRunLimits(deps.config, params, 0);
-  const engine = {
-    port: deps.port,
-    retries: limits.retries,
-    maxOutputBytes: limits.maxOutputBytes,
-    signal: deps.signal,
-    backoff: deps.backoff,
-  };
   let stepNo = 0;
   const single = (
     type: AgentType,
@@ -254,7 +246,8 @@ export async function executeOrchestrate(
   let done = 0;
   const toJournal = journalRunEvents(journal);
   const run = await runAgents({
-    ...engine,
+    port: deps.port,
+    backoff: deps.backoff,
     signal,
     runId,
     agents,
