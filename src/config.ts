@@ -92,6 +92,12 @@ export const PluginConfigSchema = Type.Object(
           'childRuntime "session" with cleanup "keep": finished child sessions kept for inspection; older ones (and any over 24 h old) are deleted during later calls. Default 20.',
       }),
     ),
+    allowTools: Type.Optional(
+      Type.Boolean({
+        description:
+          "Let agents run with the host's tools (tools: \"host\", e.g. the researcher type): each such agent is an OpenClaw sub-agent session on the host's normal sub-agent tool surface, within the user's sub-agent tool policy. false refuses calls that ask for tools and runs types that default to them without. Default true.",
+      }),
+    ),
     maxConcurrentPerModel: Type.Optional(
       Type.Integer({
         minimum: 1,
@@ -120,6 +126,7 @@ export const CONFIG_DEFAULTS: ResolvedConfig = {
   maxConcurrentPerModel: 32,
   laneReserve: 2,
   keepSessions: 20,
+  allowTools: true,
 };
 
 /** Validates raw plugin config and fills defaults; throws a UserInputError naming the field and the fix. */

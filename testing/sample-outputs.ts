@@ -2,6 +2,28 @@
 import { REVIEW_DIMENSIONS } from "../src/tools/refine-agent/review-score.js";
 
 export const SAMPLE_OUTPUTS: Record<string, unknown> = {
+  general: "## Answer\n\n- The task, done in Markdown.\n- Assumptions: none.",
+  researcher: {
+    question: "Which bars in Savannah have live jazz?",
+    summary: "Two venues list weekly live jazz on their own sites.",
+    findings: [
+      {
+        claim: "Venue A has live jazz on Thursdays.",
+        evidence: "Its events page lists a Thursday jazz night.",
+        sources: ["https://example.com/venue-a/events"],
+        confidence: "high",
+      },
+    ],
+    unverified: ["Opening hours on public holidays: no source found."],
+    sources: [{ ref: "https://example.com/venue-a/events", title: "Venue A events" }],
+  },
+  blog_post_writer: {
+    title: "Home Espresso Without the Fuss",
+    outline: ["Why home espresso", "The three things that matter"],
+    body: "## Why home espresso\n\nGood coffee at home is cheaper than you think.\n\n## The three things that matter\n\nFresh beans, a good grinder and patience.",
+    meta_description: "A short, practical guide to making good espresso at home.",
+    word_count: 23,
+  },
   content_writer_creative: {
     caption: "Steam curls off the first cup while the city still whispers.",
     hashtags: ["#coffee", "#morning"],

@@ -4,7 +4,15 @@ import { sleep } from "./abort.js";
 import { runAttempt, type AttemptResult } from "./attempt.js";
 import { backoffDelay, decideNext, finalOutcomeOf, type Decision } from "./decide-next.js";
 import type { AgentResult, AttemptRecord, Outcome } from "./outcome.js";
-import { addUsage, type SessionPort, type Usage } from "./port.js";
+import {
+  addToolCalls,
+  addUsage,
+  portForAgent,
+  runtimeOf,
+  type SessionPort,
+  type ToolCallCounts,
+  type Usage,
+} from "./port.js";
 import { buildRepairMessage } from "./repair-message.js";
 import type { Backoff, PreparedAgent, RenderedPrompt, RunEvent, StopInfo } from "./run-types.js";
 
@@ -47,6 +55,12 @@ export async function runAgentAttempts(
   } catch (error) {
     return record.done("failed", null, `could not build the prompt from its dependencies: ${(error as Error).message}`);
   }
+  let port: SessionPort;
+  try {
+    port = portForAgent(controls.port, agent);
+  } catch (error) {
+    return record.done("failed", null, (error as Error).message);
+  }
   const state: LoopState = { rung: 0, retriesOnRung: 0, repairedOnRung: false, kind: "first" };
   let last: AttemptResult | undefined;
   for (;;) {
@@ -69,7 +83,7 @@ export async function runAgentAttempts(
       attemptKey: controls.attemptKey(index, record.attempts.length + 1),
       runSignal: controls.runSignal,
       maxOutputBytes: controls.maxOutputBytes,
-      port: controls.port,
+      port,
     });
     record.add(last, model, state.kind, startedAt);
     if (last.outcome === "cancelled" || last.outcome === "timeout") {
@@ -128,6 +142,7 @@ function createAgentRecord(controls: RunControls, index: number, agent: Prepared
   let lastText: string | null = null;
   let lastModel: string | null = agent.ladder[0] ?? null;
   let queuedMs = 0;
+  let toolCalls: ToolCallCounts | undefined;
   return {
     attempts,
     lastText: () => lastText,
@@ -143,8 +158,10 @@ function createAgentRecord(controls: RunControls, index: number, agent: Prepared
         ...(result.queuedMs ? { queuedMs: result.queuedMs } : {}),
         ...(result.error ? { error: result.error } : {}),
         ...(result.usage ? { usage: result.usage } : {}),
+        ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}),
       };
       attempts.push(attempt);
+      toolCalls = addToolCalls(toolCalls, result.toolCalls);
       if (result.text !== undefined) lastText = result.text;
       lastModel = result.answeredBy ?? model ?? null;
       usage = addUsage(usage, result.usage);
@@ -168,8 +185,9 @@ function createAgentRecord(controls: RunControls, index: number, agent: Prepared
         endedAt,
         durationMs: endedAt - startedAt,
         usage,
-        runtime: controls.port.name,
+        runtime: runtimeOf(controls.port, agent),
         ...(queuedMs > 0 ? { queuedMs } : {}),
+        ...(toolCalls ? { toolCalls } : {}),
       };
     },
   };

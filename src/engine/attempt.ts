@@ -3,7 +3,7 @@
 import { raceAbort } from "./abort.js";
 import { checkOutput } from "./check-output.js";
 import type { AttemptOutcome } from "./outcome.js";
-import { SessionError, type SessionPort, type SessionResult, type Usage } from "./port.js";
+import { SessionError, type SessionPort, type SessionResult, type ToolCallCounts, type Usage } from "./port.js";
 import type { PreparedAgent } from "./run-types.js";
 
 export type AttemptResult = {
@@ -15,6 +15,7 @@ export type AttemptResult = {
   retryAfterMs?: number;
   answeredBy?: string;
   queuedMs?: number;
+  toolCalls?: ToolCallCounts;
 };
 
 export type AttemptOptions = {
@@ -65,6 +66,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptResult
     usage: result.usage,
     queuedMs,
     ...(result.model ? { answeredBy: result.model } : {}),
+    ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}),
   };
   // An answer cut at the model's output token limit is never accepted, however complete it looks.
   if (result.stopReason === "length")

@@ -1,5 +1,5 @@
 // The records every run produces: one definite outcome per agent, with its evidence.
-import type { Usage } from "./port.js";
+import type { ToolCallCounts, Usage } from "./port.js";
 
 export const OUTCOMES = ["ok", "invalid", "failed", "timeout", "cancelled", "skipped"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -31,6 +31,8 @@ export type AttemptRecord = {
   queuedMs?: number;
   error?: string;
   usage?: Usage;
+  /** Tool calls made in this attempt, by tool name. */
+  toolCalls?: ToolCallCounts;
 };
 
 export type AgentResult = {
@@ -56,4 +58,6 @@ export type AgentResult = {
   runtime?: string;
   /** Time spent waiting for a slot before attempts started, summed over attempts; absent when none. */
   queuedMs?: number;
+  /** Tool calls the agent made, by tool name, summed over attempts; absent when none. */
+  toolCalls?: ToolCallCounts;
 };

@@ -46,7 +46,12 @@ export type SessionResult = {
   queuedMs?: number;
   /** Why the model stopped, when known; "length" means the answer was cut at the output token limit. */
   stopReason?: string;
+  /** Tool calls the agent made before its answer, by tool name (agents with the host's tools). */
+  toolCalls?: ToolCallCounts;
 };
+
+/** How many times an agent called each tool: names only, never arguments. */
+export type ToolCallCounts = Record<string, number>;
 
 export type SessionPort = {
   /** Which runtime runs the agents: reported per agent in the results. */
@@ -54,7 +59,30 @@ export type SessionPort = {
   /** True when the port may hold a request before starting it and calls `onStarted` when it starts. */
   readonly queues?: boolean;
   run(request: SessionRequest): Promise<SessionResult>;
+  /** The port that runs agents with the host's tools (`tools: "host"`); absent where the runtime has none. */
+  readonly withTools?: SessionPort;
 };
+
+/** The port an agent runs on: its tools decide. Prepare refuses `tools: "host"` where no port offers them. */
+export function portForAgent(port: SessionPort, agent: { tools?: "host" }): SessionPort {
+  if (agent.tools !== "host") return port;
+  if (!port.withTools)
+    throw new SessionError("fatal", `runtime "${port.name}" cannot run agents with the host's tools`);
+  return port.withTools;
+}
+
+/** The runtime name an agent is reported under (its tools' port where it has one). */
+export function runtimeOf(port: SessionPort, agent: { tools?: "host" }): string {
+  return (agent.tools === "host" ? port.withTools?.name : undefined) ?? port.name;
+}
+
+/** Adds tool call counts (one agent's attempts). */
+export function addToolCalls(a: ToolCallCounts | undefined, b: ToolCallCounts | undefined): ToolCallCounts | undefined {
+  if (!b || Object.keys(b).length === 0) return a;
+  const sum: ToolCallCounts = Object.assign(Object.create(null), a);
+  for (const [name, count] of Object.entries(b)) sum[name] = (sum[name] ?? 0) + count;
+  return sum;
+}
 
 /**
  * Why a session did not produce an answer:

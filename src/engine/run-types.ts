@@ -16,6 +16,8 @@ export type PreparedAgent = {
   validateOutput?: Validator;
   /** The JSON Schema behind validateOutput, offered to ports that can ask for constrained output. */
   outputSchema?: object;
+  /** "host": runs with the host's tools (on the port's `withTools`); absent: none. */
+  tools?: "host";
   /** Models to try in order; `undefined` is the host's default model. At least one rung. */
   ladder: ReadonlyArray<string | undefined>;
   timeoutMs: number;

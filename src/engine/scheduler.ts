@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { runAgentAttempts, type RunControls } from "./attempt-loop.js";
 import { createDependencyGraph } from "./dependency-graph.js";
 import { OUTCOMES, isReusable, type AgentResult, type Outcome } from "./outcome.js";
-import { addUsage, type Usage } from "./port.js";
+import { addUsage, runtimeOf, type Usage } from "./port.js";
 import type { RunOptions, RunResult, StopInfo, StopKind } from "./run-types.js";
 
 export type { PreparedAgent, RunEvent, RunOptions, RunResult, WaitPolicy } from "./run-types.js";
@@ -107,7 +107,7 @@ function createAgentBook(options: RunOptions, run: RunState) {
       startedAt: null,
       endedAt: null,
       durationMs: 0,
-      runtime: options.port.name,
+      runtime: runtimeOf(options.port, a),
     };
   };
   const markReady = (index: number) => {

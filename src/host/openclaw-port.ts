@@ -8,6 +8,7 @@ import {
   type SessionPort,
   type SessionRequest,
   type SessionResult,
+  type ToolCallCounts,
   type Usage,
 } from "../engine/port.js";
 import type { ModelGate } from "./model-gate.js";
@@ -49,6 +50,11 @@ export type OpenClawPort = SessionPort & {
 export function childSessionKey(agentId: string, attemptKey: string): string {
   const safe = attemptKey.replace(/[^a-zA-Z0-9_-]/g, "-").slice(0, 120);
   return `agent:${agentId.replace(/[^a-zA-Z0-9_-]/g, "-") || "main"}:subagent:parallel-agents-${safe}`;
+}
+
+/** Whether a session key names a child this plugin started (see childSessionKey). */
+export function isOurChild(sessionKey: string | undefined): boolean {
+  return typeof sessionKey === "string" && sessionKey.includes(":subagent:parallel-agents-");
 }
 
 /** `provider/model` splits into both; a bare name is a model of the default provider. */
@@ -114,7 +120,7 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
   };
 
   return {
-    name: "openclaw-session",
+    name: options.disableTools === false ? "openclaw-session-tools" : "openclaw-session",
     queues: true,
     pendingCleanup: () => pending.size,
     flushCleanup: async () => {
@@ -154,7 +160,9 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
         deliver: false,
         lane: options.lane ?? "subagent",
         idempotencyKey: request.attemptKey,
-        ...(options.disableTools === false ? {} : { disableTools: true }),
+        // A child without tools needs none of the workspace files the host injects (AGENTS.md): lightContext drops them.
+        // A child with tools keeps them: they carry the user's rules for working in the workspace.
+        ...(options.disableTools === false ? {} : { disableTools: true, lightContext: true }),
         ...splitModelRef(request.model),
       });
     } catch (error) {
@@ -190,8 +198,11 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
         const message = wait.error ?? "the sub-agent run failed";
         throw new SessionError(/aborted/i.test(message) ? "aborted" : "transient", `sub-agent error: ${message}`);
       }
-      const { messages } = await subagent.getSessionMessages({ sessionKey: key, limit: 50 });
+      // A child with tools has a call and a result per tool use before its answer: read enough to count them.
+      const limit = options.disableTools === false ? 400 : 50;
+      const { messages } = await subagent.getSessionMessages({ sessionKey: key, limit });
       const answer = lastAssistant(messages);
+      const toolCalls = options.disableTools === false ? countToolCalls(messages) : undefined;
       const cut = capBytes(answer.text, request.maxOutputBytes);
       const queuedMs = typeof wait.startedAt === "number" ? Math.max(0, wait.startedAt - calledAt) : undefined;
       return {
@@ -200,6 +211,7 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
         usage: answer.usage,
         model: started.runtime ? `${started.runtime.provider}/${started.runtime.model}` : request.model,
         ...(queuedMs !== undefined ? { queuedMs } : {}),
+        ...(toolCalls ? { toolCalls } : {}),
       };
     } finally {
       request.signal.removeEventListener("abort", onAbort);
@@ -250,4 +262,45 @@ export function lastAssistant(messages: unknown[]): { text: string; usage?: Usag
     return { text, usage: parseUsage(m.usage) };
   }
   return { text: "" };
+}
+
+const MAX_TOOL_NAMES = 50;
+
+/** A tool called through the host's Tool Search bridge (`tool_call { id, args }`) is counted under its own name. */
+function bridgedName(args: unknown): unknown {
+  const id = (args as { id?: unknown } | null)?.id;
+  return typeof id === "string" && id !== "" ? id : "tool_call";
+}
+
+/**
+ * How many times the child called each tool, from its transcript: assistant content parts of type `toolCall` (the host's
+ * own), `tool_use` or `toolUse`, or OpenAI-style `tool_calls`. Names only (at most 50 kept, each cut to 64 characters);
+ * undefined when there were none.
+ */
+export function countToolCalls(messages: unknown[]): ToolCallCounts | undefined {
+  const counts: ToolCallCounts = Object.create(null);
+  let distinct = 0;
+  const add = (name: unknown) => {
+    if (typeof name !== "string" || name === "") return;
+    const key = name.slice(0, 64);
+    if (counts[key] === undefined) {
+      if (distinct >= MAX_TOOL_NAMES) return;
+      distinct++;
+      counts[key] = 0;
+    }
+    counts[key]++;
+  };
+  for (const raw of messages) {
+    const m = raw as Message & { tool_calls?: unknown };
+    if (m?.role !== "assistant") continue;
+    if (Array.isArray(m.content))
+      for (const part of m.content) {
+        const p = part as { type?: unknown; name?: unknown; arguments?: unknown } | null;
+        if (p && (p.type === "toolCall" || p.type === "tool_use" || p.type === "toolUse"))
+          add(p.name === "tool_call" ? bridgedName(p.arguments) : p.name);
+      }
+    if (Array.isArray(m.tool_calls))
+      for (const call of m.tool_calls) add((call as { function?: { name?: unknown } } | null)?.function?.name);
+  }
+  return distinct > 0 ? { ...counts } : undefined;
 }

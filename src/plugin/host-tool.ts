@@ -7,7 +7,8 @@ import { resolveConfig, type ResolvedConfig } from "../config.js";
 import type { SessionPort } from "../engine/port.js";
 import { createModelGate, type ModelGate } from "../host/model-gate.js";
 import { createOpenClawLlmPort } from "../host/openclaw-llm-port.js";
-import { createOpenClawPort, type OpenClawPort } from "../host/openclaw-port.js";
+import { createOpenClawPort, isOurChild, type OpenClawPort } from "../host/openclaw-port.js";
+import { UserInputError } from "../errors.js";
 import { createSessionLedger, type SessionLedger } from "../host/session-ledger.js";
 import { userAgentsDir } from "../registry/catalogue-roots.js";
 import type { Registry } from "../registry/create-registry.js";
@@ -30,6 +31,8 @@ export type HostToolRun<P, D> = (
     userDir: string;
     journalDir: string;
     owner: string;
+    /** Agents can run with the host's tools here (OpenClaw sub-agent sessions). */
+    hostTools: true;
     signal?: AbortSignal;
     onProgress: (text: string) => void;
     port: (cleanup: "delete" | "keep") => SessionPort;
@@ -85,6 +88,18 @@ export function createHostTool<P, D>(
       } catch (error) {
         throw refusal(definition.name, error);
       }
+      // A child of ours that has the host's tools is offered this plugin's tools too: it may not start agents of its
+      // own (no fan-out inside a fan-out; the host does not count these as spawns, so nothing else bounds the depth).
+      if (isOurChild(toolContext.sessionKey))
+        throw refusal(
+          definition.name,
+          new UserInputError({
+            field: "session",
+            value: toolContext.sessionKey,
+            message: "this session is an agent started by parallel-agents, and such agents cannot start agents",
+            fix: "do the work in this agent, or return and let the calling agent start more",
+          }),
+        );
       const stateDir = api.runtime.state.resolveStateDir();
       const ports: OpenClawPort[] = [];
       try {
@@ -101,25 +116,35 @@ export function createHostTool<P, D>(
               details: null,
               progress: { text, visibility: "channel", privacy: "public", id: `${definition.name}:${toolCallId}` },
             }),
+          hostTools: true,
           port: (cleanup) => {
-            if (config.childRuntime === "completion")
-              return createOpenClawLlmPort({
-                llm: api.runtime.llm,
-                gate: sharedGate("model", config.maxConcurrentPerModel),
+            const sessions = (disableTools: boolean) => {
+              const lane = hostLaneCap(
+                toolContext.getRuntimeConfig?.() ?? toolContext.runtimeConfig ?? toolContext.config ?? api.config,
+              );
+              const port = createOpenClawPort({
+                subagent: api.runtime.subagent,
+                agentId: toolContext.agentId ?? "main",
+                cleanup,
+                disableTools,
+                laneGate: sharedGate("lane", Math.max(1, lane - config.laneReserve)),
+                ledger: sharedLedger(stateDir, config.keepSessions),
+                log: (m) => api.logger.warn(m),
               });
-            const lane = hostLaneCap(
-              toolContext.getRuntimeConfig?.() ?? toolContext.runtimeConfig ?? toolContext.config ?? api.config,
-            );
-            const port = createOpenClawPort({
-              subagent: api.runtime.subagent,
-              agentId: toolContext.agentId ?? "main",
-              cleanup,
-              laneGate: sharedGate("lane", Math.max(1, lane - config.laneReserve)),
-              ledger: sharedLedger(stateDir, config.keepSessions),
-              log: (m) => api.logger.warn(m),
-            });
-            ports.push(port);
-            return port;
+              ports.push(port);
+              return port;
+            };
+            // Agents with tools are sub-agent sessions on the host's normal sub-agent tool surface; the rest run as
+            // the config says (host completions by default).
+            const withTools = config.allowTools ? { withTools: sessions(false) } : {};
+            const lean =
+              config.childRuntime === "completion"
+                ? createOpenClawLlmPort({
+                    llm: api.runtime.llm,
+                    gate: sharedGate("model", config.maxConcurrentPerModel),
+                  })
+                : sessions(true);
+            return { ...lean, ...withTools };
           },
         });
         return { content: [{ type: "text" as const, text: out.text }], details: out.details };

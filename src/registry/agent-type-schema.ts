@@ -26,6 +26,11 @@ export const OutputFormat = Type.Union(
   { description: "What the agent returns. json answers are parsed and validated against `output`." },
 );
 
+export const ToolsSetting = Type.Union([Type.Literal("none"), Type.Literal("host")], {
+  description:
+    "none: the agent answers from its prompt alone (a lean host completion). host: it runs as an OpenClaw sub-agent with the host's normal sub-agent tools (read, web search, ...), within the user's sub-agent tool policy.",
+});
+
 export const AgentExample = Type.Object(
   {
     input: Type.Record(Type.String(), Type.Unknown(), {
@@ -76,6 +81,7 @@ export const AgentTypeSchema = Type.Object(
     tier: Tier,
     timeoutSeconds: Type.Integer({ minimum: 5, maximum: 3600, description: "Per-attempt timeout, in seconds." }),
     outputFormat: OutputFormat,
+    tools: Type.Optional(ToolsSetting),
     system: Type.String({ minLength: 1, maxLength: 40_000, description: "Handlebars template of the system prompt." }),
     task: Type.String({
       minLength: 1,
@@ -99,3 +105,5 @@ export type AgentTypeFile = Static<typeof AgentTypeSchema>;
 export type AgentExampleDef = Static<typeof AgentExample>;
 export type RubricItemDef = Static<typeof RubricItem>;
 export type TierName = Static<typeof Tier>;
+export type OutputFormatName = Static<typeof OutputFormat>;
+export type ToolsSettingName = Static<typeof ToolsSetting>;

@@ -1,7 +1,10 @@
 // The "what to return" section appended to every system prompt, derived from the type's output schema.
 import type { AgentTypeFile } from "../registry/agent-type-schema.js";
 
-export function renderOutputContract(def: Pick<AgentTypeFile, "outputFormat" | "output" | "examples">): string {
+/** What the contract is made from: the type's own fields, or a call's outputSchema / outputFormat in their place. */
+export type OutputContractSource = Pick<AgentTypeFile, "outputFormat" | "output" | "examples">;
+
+export function renderOutputContract(def: OutputContractSource): string {
   const lines = ["## Output contract"];
   switch (def.outputFormat) {
     case "json": {

@@ -1,7 +1,8 @@
 // Renders an agent type's prompts for one task: input checked, chat text passed as data, output contract appended.
 import type { AgentType } from "../registry/agent-type.js";
 import { UserInputError, describeValue } from "../errors.js";
-import { renderOutputContract } from "./output-contract.js";
+import { renderOutputContract, type OutputContractSource } from "./output-contract.js";
+import { renderRubric } from "./rubric.js";
 
 export type { RenderedPrompt } from "../engine/run-types.js";
 import type { RenderedPrompt } from "../engine/run-types.js";
@@ -16,6 +17,8 @@ export type RenderOptions = {
   field?: string;
   /** Name of the input in error messages. Default `<field>.input`. */
   inputField?: string;
+  /** The answer's contract when the call sets its own (outputSchema / outputFormat). Default: the type's. */
+  contract?: OutputContractSource;
 };
 
 /** Checks input against the type's input schema and returns a copy with schema defaults filled in; throws a UserInputError naming the field and the fix. */
@@ -68,7 +71,10 @@ export function renderAgentPrompt(options: RenderOptions): RenderedPrompt {
   const system = run(type, "system", context, options);
   let message = run(type, "task", context, options);
   if (!type.taskTemplateUsesTask && task.trim() !== "") message = `${message.trimEnd()}\n\n## Task\n${task}`;
-  return { system: `${system.trimEnd()}\n\n${renderOutputContract(type.def)}`, message: message.trim() };
+  const sections = [system.trimEnd()];
+  if (type.def.rubric) sections.push(renderRubric(type.def.rubric));
+  sections.push(renderOutputContract(options.contract ?? type.def));
+  return { system: sections.join("\n\n"), message: message.trim() };
 }
 
 function run(

@@ -53,4 +53,9 @@ export const AgentResultSchema = Type.Object({
     }),
   ),
   queuedMs: Type.Optional(Type.Number({ description: "Time the agent's attempts waited for a slot, in total." })),
+  toolCalls: Type.Optional(
+    Type.Record(Type.String(), Type.Integer({ minimum: 1 }), {
+      description: "Agents with the host's tools: how many times each tool was called (names only, never arguments).",
+    }),
+  ),
 });

@@ -26,5 +26,6 @@ export function agentDetails(result: AgentResult) {
     ...(result.usage ? { usage: result.usage } : {}),
     ...(result.runtime ? { runtime: result.runtime } : {}),
     ...(result.queuedMs ? { queuedMs: result.queuedMs } : {}),
+    ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}),
   };
 }

@@ -1,6 +1,7 @@
 // One agent a tool plans to run, before it is checked and rendered: what parallel_run's agents and teams, refine_agent's
 // steps and orchestrate's tasks all become.
 import type { AgentResult } from "../engine/outcome.js";
+import type { OutputFormatName, ToolsSettingName } from "../registry/agent-type-schema.js";
 
 export type PlannedAgent = {
   type: string;
@@ -9,6 +10,12 @@ export type PlannedAgent = {
   label?: string;
   model?: string;
   timeoutSeconds?: number;
+  /** A JSON Schema for this agent's answer (from the call), replacing the type's output contract. */
+  outputSchema?: Record<string, unknown>;
+  /** The answer's format (from the call); json when outputSchema is given. */
+  outputFormat?: OutputFormatName;
+  /** Whether the agent runs with the host's tools (from the call); default: its type's setting, else none. */
+  tools?: ToolsSettingName;
   /** Indexes (in the planned list) of agents whose ok result this one needs. */
   dependsOn?: number[];
   /** Builds the input from the dependencies' results, once they are ok (merged over `input`). */

@@ -6,6 +6,10 @@ import type { PreparedAgent } from "../engine/run-types.js";
 import type { AgentType } from "../registry/agent-type.js";
 import { nearestIds } from "../registry/suggest.js";
 import { checkAgentInput, renderAgentPrompt } from "../render/render-agent-prompt.js";
+import type { OutputContractSource } from "../render/output-contract.js";
+import type { AgentTypeFile, ToolsSettingName } from "../registry/agent-type-schema.js";
+import { getValidator, type Validator } from "../validation/json-validator.js";
+import { compileCallOutputSchema } from "./call-output-schema.js";
 import type { PlannedAgent } from "./planned-agent.js";
 
 /** One planned agent as the engine runs it: prompt rendered (or a builder for chained agents), ladder and timeout resolved. */
@@ -15,30 +19,107 @@ export function buildPreparedAgent(options: {
   index: number;
   ladder: readonly string[];
   timeoutSeconds?: number;
+  /** Whether agents may run with the host's tools here. Default: not (no runtime that offers them). */
+  tools?: ToolAccess;
 }): PreparedAgent {
   const { plan, type } = options;
+  const contract = resolveContract(plan, type);
+  const tools = resolveTools(plan, type, options.tools ?? NO_HOST_TOOLS);
+  const render = (input: Record<string, unknown> | undefined) =>
+    renderAgentPrompt({ type, task: plan.task, input, field: plan.field, contract: contract.render });
   let prompt: PreparedAgent["prompt"];
   if (plan.inputFrom) {
     const inputFrom = plan.inputFrom;
     const staticInput = plan.input ?? {};
-    prompt = (deps) =>
-      renderAgentPrompt({ type, task: plan.task, input: { ...staticInput, ...inputFrom(deps) }, field: plan.field });
+    prompt = (deps) => render({ ...staticInput, ...inputFrom(deps) });
   } else {
     checkAgentInput({ type, input: plan.input, field: plan.field });
-    prompt = renderAgentPrompt({ type, task: plan.task, input: plan.input, field: plan.field });
+    prompt = render(plan.input);
   }
   return {
     id: `agent-${options.index + 1}`,
     type: type.def.id,
     label: plan.label ?? type.def.id,
-    format: type.def.outputFormat,
-    validateOutput: type.validateOutput,
-    ...(type.def.outputFormat === "json" && type.def.output ? { outputSchema: type.def.output as object } : {}),
+    format: contract.render.outputFormat,
+    validateOutput: contract.validateOutput,
+    ...(contract.outputSchema ? { outputSchema: contract.outputSchema } : {}),
+    ...(tools === "host" ? { tools } : {}),
     ladder: resolveLadder({ ladder: options.ladder, tier: type.def.tier, model: plan.model }),
     timeoutMs: (plan.timeoutSeconds ?? options.timeoutSeconds ?? type.def.timeoutSeconds) * 1000,
     dependsOn: plan.dependsOn,
     prompt,
   };
+}
+
+/**
+ * Where agents may use the host's tools: `runtime` says whether this runtime can run them at all (OpenClaw's sub-agent
+ * sessions; not the terminal's HTTP endpoint), `allowed` whether the plugin config permits it (`allowTools`).
+ */
+export type ToolAccess = { runtime: boolean; allowed: boolean };
+const NO_HOST_TOOLS: ToolAccess = { runtime: false, allowed: true };
+
+/**
+ * The agent's tools: the call's setting, else its type's, else none. A call asking for `host` where it cannot be had is
+ * refused; a type's default of `host` falls back to none there (its prompt says how to answer without tools).
+ */
+function resolveTools(plan: PlannedAgent, type: AgentType, access: ToolAccess): ToolsSettingName {
+  const wanted = plan.tools ?? type.def.tools ?? "none";
+  if (wanted === "none") return "none";
+  const usable = access.runtime && access.allowed;
+  if (usable) return "host";
+  if (plan.tools === undefined) return "none";
+  throw new UserInputError({
+    field: `${plan.field}.tools`,
+    value: "host",
+    message: access.allowed
+      ? "this runtime cannot give agents the host's tools: only OpenClaw's sub-agent sessions can (the terminal's HTTP endpoint cannot)"
+      : "the plugin config forbids agents with the host's tools (allowTools: false)",
+    fix: access.allowed
+      ? 'run the call through the plugin inside OpenClaw, or use tools: "none"'
+      : 'use tools: "none", or set plugins.entries.parallel-agents.config.allowTools: true',
+  });
+}
+
+const ANY_OBJECT = Object.freeze({ type: "object" as const });
+
+/** The answer's contract: the type's own, or the call's `outputSchema` / `outputFormat` for types not already json. */
+function resolveContract(
+  plan: PlannedAgent,
+  type: AgentType,
+): { render: OutputContractSource; validateOutput?: Validator; outputSchema?: object } {
+  const def = type.def;
+  if (plan.outputSchema === undefined && plan.outputFormat === undefined)
+    return {
+      render: def,
+      validateOutput: type.validateOutput,
+      ...(def.outputFormat === "json" && def.output ? { outputSchema: def.output as object } : {}),
+    };
+  const which = plan.outputSchema !== undefined ? "outputSchema" : "outputFormat";
+  if (def.outputFormat === "json")
+    throw new UserInputError({
+      field: `${plan.field}.${which}`,
+      value: plan[which],
+      message: `type "${def.id}" already answers in JSON with its own schema`,
+      fix: `remove ${which}, or use type "general" with outputSchema`,
+    });
+  if (plan.outputSchema !== undefined && plan.outputFormat !== undefined && plan.outputFormat !== "json")
+    throw new UserInputError({
+      field: `${plan.field}.outputFormat`,
+      value: plan.outputFormat,
+      message: `outputFormat is ${describeValue(plan.outputFormat)} but outputSchema asks for JSON`,
+      fix: 'remove outputFormat (outputSchema implies "json")',
+    });
+  if (plan.outputSchema !== undefined) {
+    const validateOutput = compileCallOutputSchema(plan.outputSchema, plan.field);
+    return {
+      render: { outputFormat: "json", output: plan.outputSchema as AgentTypeFile["output"] },
+      validateOutput,
+      outputSchema: plan.outputSchema,
+    };
+  }
+  if (plan.outputFormat === "json")
+    return { render: { outputFormat: "json", output: ANY_OBJECT }, validateOutput: getValidator(ANY_OBJECT) };
+  return { render: { outputFormat: plan.outputFormat ?? def.outputFormat } };
 }
 
 /** The type a planned agent names, or undefined with the problem pushed to `errors`. */

@@ -7,6 +7,8 @@ export type Behaviour = {
   text?: string;
   error?: string /** subagent.run takes this long to return (a slow start). */;
   startDelayMs?: number;
+  /** Tool calls the child makes before its answer, recorded in its transcript as the host does. */
+  toolCalls?: Array<{ name: string; arguments?: unknown }>;
 };
 
 /** A typed fake of api.runtime.subagent: records every call; each run behaves as `behave(message)` says. */
@@ -49,6 +51,14 @@ export function fakeSubagent(behave: (message: string, attempt: number) => Behav
     getSessionMessages: vi.fn<SubagentRuntime["getSessionMessages"]>(async ({ sessionKey }) => ({
       messages: [
         { role: "user", content: "task" },
+        ...(sessions.get(sessionKey)?.behaviour.toolCalls ?? []).flatMap((call, i) => [
+          {
+            role: "assistant",
+            content: [{ type: "toolCall", id: `call-${i}`, name: call.name, arguments: call.arguments ?? {} }],
+            stopReason: "toolUse",
+          },
+          { role: "toolResult", toolCallId: `call-${i}`, toolName: call.name, content: [{ type: "text", text: "r" }] },
+        ]),
         {
           role: "assistant",
           content: [{ type: "text", text: sessions.get(sessionKey)?.behaviour.text ?? "" }],

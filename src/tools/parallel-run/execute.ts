@@ -1,5 +1,5 @@
 // parallel_run, host-independent: check the call, run the agents on the engine, and shape the result.
-import type { ToolDeps } from "../../runs/run-deps.js";
+import { toolAccess, type ToolDeps } from "../../runs/run-deps.js";
 import type { SessionPort } from "../../engine/port.js";
 import { runAgents, type RunEvent, type RunResult } from "../../engine/scheduler.js";
 import { prepareParallelRun, type PreparedRun } from "./prepare.js";
@@ -32,7 +32,7 @@ export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): P
   const started = startToolRun("parallel_run", "pr", raw, deps);
   const { runId, params } = started;
   const reuse = started.loaded ? reusableResults(started.loaded) : undefined;
-  const prepared = prepareParallelRun(params, { config: deps.config, types: snapshot.types });
+  const prepared = prepareParallelRun(params, { config: deps.config, types: snapshot.types, tools: toolAccess(deps) });
   using journal = started.open();
   deps.onPrepared?.(prepared);
   deps.onProgress?.(startedLine("parallel_run", runId, started.loaded !== undefined, prepared.agents.length));

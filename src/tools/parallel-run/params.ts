@@ -1,7 +1,9 @@
 // parallel_run's public parameters: defined once (TypeBox), used for the tool schema, the manifest and validation.
-import { Type, type Static } from "@sinclair/typebox";
+import { CloneType, Type, type Static } from "@sinclair/typebox";
 import { LIMITS } from "../../config.js";
 import { BudgetSpec } from "../../runs/run-limits.js";
+import { OutputFormat, ToolsSetting } from "../../registry/agent-type-schema.js";
+import { MAX_OUTPUT_SCHEMA_BYTES } from "../../runs/call-output-schema.js";
 
 export const MAX_TASK_CHARS = 100_000;
 
@@ -10,7 +12,8 @@ export const AgentSpec = Type.Object(
     type: Type.String({
       minLength: 1,
       maxLength: 64,
-      description: "Agent type id from the catalogue, e.g. content_writer_funny.",
+      description:
+        "Agent type id from the catalogue, e.g. researcher or code_reviewer; general takes any task in plain words.",
     }),
     task: Type.String({
       maxLength: MAX_TASK_CHARS,
@@ -32,6 +35,23 @@ export const AgentSpec = Type.Object(
         description: "Per-attempt timeout for this agent.",
       }),
     ),
+    outputSchema: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: `JSON Schema (root type object, at most ${MAX_OUTPUT_SCHEMA_BYTES / 1024} KB) of the answer: it is then validated, repaired and escalated like a catalogue type's. For types that do not answer in JSON already (e.g. general).`,
+      }),
+    ),
+    outputFormat: Type.Optional(
+      CloneType(OutputFormat, {
+        description:
+          "markdown, text, json or code, for types that do not answer in JSON already (general answers in markdown by default). json without outputSchema accepts any JSON object.",
+      }),
+    ),
+    tools: Type.Optional(
+      CloneType(ToolsSetting, {
+        description:
+          "none: answer from the prompt alone (default for most types). host: run as an OpenClaw sub-agent with the host's own tools (read files, search the web, ...), within the user's sub-agent tool policy; its answer is its final message. Default: the type's setting (researcher: host).",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -46,13 +66,49 @@ export const MetaAgentRequest = Type.Object(
   { additionalProperties: false },
 );
 
+export const MAX_BLOG_POSTS = 25;
+
 export const TeamSpec = Type.Object(
   {
-    preset: Type.Union([Type.Literal("content"), Type.Literal("dev"), Type.Literal("review"), Type.Literal("meta")], {
-      description:
-        "content: topic, platform -> 5 writers. dev: appName, features -> 5 developers. review: code -> 4 reviewers + test engineer. meta: agents -> a creator per agent, then a reviewer of its design.",
-    }),
+    preset: Type.Union(
+      [
+        Type.Literal("content"),
+        Type.Literal("blog"),
+        Type.Literal("dev"),
+        Type.Literal("review"),
+        Type.Literal("meta"),
+      ],
+      {
+        description:
+          "content: topic, platform -> 5 social posts in 5 styles. blog: one long-form blog post writer per entry of topics, or per angle of one topic (angles, or count posts on distinct angles). dev: appName, features -> 5 developers. review: code -> 4 reviewers + test engineer. meta: agents -> a creator per agent, then a reviewer of its design.",
+      },
+    ),
     topic: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+    topics: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), {
+        minItems: 1,
+        maxItems: MAX_BLOG_POSTS,
+        description: "blog preset: one post per topic.",
+      }),
+    ),
+    angles: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 500 }), {
+        minItems: 1,
+        maxItems: MAX_BLOG_POSTS,
+        description: "blog preset: one post on `topic` per angle.",
+      }),
+    ),
+    count: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_BLOG_POSTS,
+        description: "blog preset: this many posts on `topic`, each from a different angle. Default 5.",
+      }),
+    ),
+    words: Type.Optional(
+      Type.Integer({ minimum: 200, maximum: 5000, description: "blog preset: length of each post in words (800)." }),
+    ),
+    audience: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: "blog preset: who reads it." })),
     platform: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
     appName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     features: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 50 })),

@@ -4,7 +4,7 @@ import { UserInputError, UserInputErrors } from "../../errors.js";
 import type { PreparedAgent, WaitPolicy } from "../../engine/scheduler.js";
 import type { AgentType } from "../../registry/agent-type.js";
 import type { PlannedAgent } from "../../runs/planned-agent.js";
-import { buildPreparedAgent, lookupType } from "../../runs/prepare-agent.js";
+import { buildPreparedAgent, lookupType, type ToolAccess } from "../../runs/prepare-agent.js";
 import { resolveRunLimits, type RunLimits } from "../../runs/run-limits.js";
 import { parseToolParams } from "../parse-tool-params.js";
 import { ParallelRunParams, type ParallelRunParamsT } from "./params.js";
@@ -16,7 +16,7 @@ export type PreparedRun = RunLimits & {
   wait: WaitPolicy;
 };
 
-export type PrepareContext = { config: ResolvedConfig; types: ReadonlyMap<string, AgentType> };
+export type PrepareContext = { config: ResolvedConfig; types: ReadonlyMap<string, AgentType>; tools?: ToolAccess };
 
 /** Validates the parameters' shape and returns them typed, or throws with every problem named. */
 export function parseParallelRunParams(raw: unknown): ParallelRunParamsT {
@@ -79,6 +79,7 @@ export function prepareParallelRun(raw: unknown, ctx: PrepareContext): PreparedR
           index: i,
           ladder,
           timeoutSeconds: params.timeoutSeconds ?? config.timeoutSeconds,
+          tools: ctx.tools,
         }),
       );
     } catch (error) {

@@ -41,6 +41,8 @@ export function planTeam(team: TeamSpecT): PlannedAgent[] {
         task: `Write one ${platform} post about the topic.${extra}`,
       }));
     }
+    case "blog":
+      return planBlog(team, extra);
     case "dev": {
       const appName = need(
         team.appName,
@@ -108,4 +110,71 @@ export function planTeam(team: TeamSpecT): PlannedAgent[] {
       });
     }
   }
+}
+
+/** Angles for `count` posts on one topic when the call names none: distinct enough that the posts do not overlap. */
+export const BLOG_ANGLES = [
+  "a practical beginner's guide",
+  "the most common mistakes and how to avoid them",
+  "a worked example or case study",
+  "what is changing now and what comes next",
+  "a contrarian take on the usual advice",
+  "a step-by-step how-to for a specific goal",
+  "the questions people ask most, answered",
+  "tools, resources and how to choose between them",
+  "the costs and trade-offs nobody mentions",
+  "lessons from experts and practitioners",
+] as const;
+
+function planBlog(team: TeamSpecT, extra: string): PlannedAgent[] {
+  const common = {
+    ...(team.words ? { words: team.words } : {}),
+    ...(team.audience ? { audience: team.audience } : {}),
+  };
+  const writer = (label: string, input: Record<string, unknown>, task: string): PlannedAgent => ({
+    type: "blog_post_writer",
+    field: "team",
+    label,
+    input: { ...input, ...common },
+    task: `${task}${extra}`,
+  });
+  if (team.topics) {
+    if (team.angles || team.count)
+      throw new UserInputError({
+        field: team.angles ? "team.angles" : "team.count",
+        value: team.angles ?? team.count,
+        message: "the blog preset takes topics (one post each), or one topic with angles or count, not both",
+        fix: "remove topics, or remove angles and count",
+      });
+    return team.topics.map((topic, i) => writer(`post ${i + 1}`, { topic }, "Write one blog post about the topic."));
+  }
+  const topic = need(
+    team.topic,
+    "topic",
+    "blog",
+    'pass team.topics (one post each), or team.topic with angles or count, e.g. { preset: "blog", topic: "home espresso", count: 5 }',
+  );
+  if (team.angles && team.count !== undefined && team.count !== team.angles.length)
+    throw new UserInputError({
+      field: "team.count",
+      value: team.count,
+      message: `count is ${team.count} but ${team.angles.length} angles are given`,
+      fix: "remove count (one post per angle), or give as many angles as count",
+    });
+  const count = team.angles?.length ?? team.count ?? 5;
+  if (!team.angles && count > BLOG_ANGLES.length)
+    throw new UserInputError({
+      field: "team.count",
+      value: count,
+      message: `${count} posts on one topic need angles: only ${BLOG_ANGLES.length} are built in`,
+      fix: `pass team.angles with ${count} distinct angles, or a count of at most ${BLOG_ANGLES.length}`,
+    });
+  const angles = team.angles ?? BLOG_ANGLES.slice(0, count);
+  return angles.map((angle, i) =>
+    writer(
+      `post ${i + 1}`,
+      { topic, angle },
+      `Write blog post ${i + 1} of ${count} about the topic, from the angle given; the other posts cover other angles, so stay on yours.`,
+    ),
+  );
 }

@@ -1,0 +1,186 @@
+// Requests users make first, through a real OpenClaw gateway: general agents (one reading a workspace file with the
+// host's own read tool, one in Markdown, one with a per-call schema), a researcher fan-out, and the blog preset.
+import fsp from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { catalogueRoots } from "../../src/registry/catalogue-roots.js";
+import { createRegistry } from "../../src/registry/create-registry.js";
+import { BLOG_ANGLES } from "../../src/tools/parallel-run/teams.js";
+import { type Gateway, processesOf, startGateway, stopAll } from "../../testing/gateway-harness.js";
+import { lastConversationMessage, messageText } from "../../testing/host-script.js";
+import { SAMPLE_OUTPUTS, identifyType } from "../../testing/sample-outputs.js";
+import {
+  type LogEntry,
+  type Reply,
+  type ScriptRequest,
+  type ScriptedModelServer,
+  startScriptedModelServer,
+} from "../../testing/scripted-model-server.js";
+
+let server: ScriptedModelServer;
+let gateway: Gateway;
+let types: Awaited<ReturnType<ReturnType<typeof createRegistry>["refresh"]>>["types"];
+
+const FILE_TEXT = "The lighthouse keeper's code word is AMBERGRIS-42.";
+const SPOTS_SCHEMA = {
+  type: "object",
+  required: ["city", "spots"],
+  properties: {
+    city: { type: "string", minLength: 1 },
+    spots: {
+      type: "array",
+      minItems: 2,
+      items: {
+        type: "object",
+        required: ["name", "kind"],
+        properties: { name: { type: "string" }, kind: { type: "string", enum: ["bar", "restaurant", "photo"] } },
+      },
+    },
+  },
+  additionalProperties: false,
+};
+
+/** Requests made for our agents (their system prompt ends with our output contract), not the host's own turns. */
+const agentRequests = (log: LogEntry[]) => log.filter((e) => e.system.includes("## Output contract"));
+
+/** The scripted model for every agent: chooses the answer from the agent's type and task. */
+function agentScript(request: ScriptRequest): Reply {
+  const type = identifyType(request.system, types);
+  const task = messageText(
+    (request.body.messages as Array<{ role: string; content?: unknown }>).find((m) => m.role === "user") ?? {},
+  );
+  if (task.includes("READ-THE-FILE")) {
+    const last = lastConversationMessage(request);
+    if (last.role === "tool") return { text: `## What the file says\n\n${messageText(last)}` };
+    return { toolCalls: [{ name: "read", arguments: { path: "notes/facts.txt" } }] };
+  }
+  if (task.includes("SAVANNAH-SPOTS"))
+    return {
+      json: {
+        city: "Savannah",
+        spots: [
+          { name: "Forsyth Park fountain", kind: "photo" },
+          { name: "The Grey", kind: "restaurant" },
+        ],
+      },
+    };
+  if (type === "general") return { text: "## Coffee, briefly\n\n- Grind fresh.\n- Weigh the dose." };
+  if (type === "researcher") {
+    const question = /QUESTION: ([^\n]+)/.exec(task)?.[1] ?? "?";
+    return { json: { ...(SAMPLE_OUTPUTS.researcher as object), question } };
+  }
+  if (type === "blog_post_writer") {
+    const angle = BLOG_ANGLES.find((a) => task.includes(a)) ?? "none";
+    return { json: { ...(SAMPLE_OUTPUTS.blog_post_writer as object), title: `Espresso: ${angle}` } };
+  }
+  throw new Error(`unexpected agent request (type ${type})`);
+}
+
+beforeAll(async () => {
+  types = (await createRegistry({ roots: catalogueRoots({}) }).refresh()).types;
+  server = await startScriptedModelServer(agentScript);
+  gateway = await startGateway({ modelUrl: server.url, toolSearch: false });
+  // The main agent's workspace (OpenClaw: <state dir>/workspace): a child with the host's tools reads from it.
+  const notes = path.join(gateway.dir, "state", "workspace", "notes");
+  await fsp.mkdir(notes, { recursive: true });
+  await fsp.writeFile(path.join(notes, "facts.txt"), `${FILE_TEXT}\n`);
+}, 180_000);
+
+afterAll(async () => {
+  const dir = gateway?.dir;
+  await stopAll();
+  await server?.close();
+  if (dir) expect(processesOf(dir)).toEqual([]);
+});
+
+describe("any task, in a real OpenClaw gateway", () => {
+  it("three general agents in one call: one reads a workspace file with the host's read tool, one answers in Markdown, one to a per-call schema", {
+    timeout: 150_000,
+  }, async () => {
+    const before = server.log.length;
+    const { status, body } = await gateway.invoke("parallel_run", {
+      agents: [
+        {
+          type: "general",
+          label: "reader",
+          tools: "host",
+          task: "READ-THE-FILE notes/facts.txt in the workspace and report what it says.",
+        },
+        { type: "general", label: "markdown", task: "Give two tips for better coffee at home." },
+        {
+          type: "general",
+          label: "spots",
+          task: "SAVANNAH-SPOTS: list two places to visit in Savannah.",
+          outputSchema: SPOTS_SCHEMA,
+        },
+      ],
+    });
+    expect(status).toBe(200);
+    const agents = body.result.details.agents;
+    expect(agents.map((a: { outcome: string }) => a.outcome)).toEqual(["ok", "ok", "ok"]);
+    const [reader, markdown, spots] = agents;
+    expect(reader.output).toContain(FILE_TEXT); // what the host's read tool returned reached the answer
+    expect(reader.toolCalls).toEqual({ read: 1 });
+    expect(reader.runtime).toBe("openclaw-session-tools");
+    expect(markdown.output).toContain("## Coffee, briefly");
+    expect(markdown.runtime).toBe("openclaw-completion");
+    expect(spots.output).toEqual({
+      city: "Savannah",
+      spots: [
+        { name: "Forsyth Park fountain", kind: "photo" },
+        { name: "The Grey", kind: "restaurant" },
+      ],
+    });
+
+    const requests = agentRequests(server.log.slice(before));
+    const readerRequests = requests.filter((r) => r.user.includes("READ-THE-FILE"));
+    expect(readerRequests).toHaveLength(2); // the read call, then the answer after the tool's result
+    // The reader was offered the host's sub-agent tools, read among them; the others none at all.
+    for (const r of readerRequests) expect(r.tools).toContain("read");
+    const others = requests.filter((r) => !readerRequests.includes(r));
+    expect(others).toHaveLength(2);
+    for (const r of others) expect(r.tools).toEqual([]);
+    // The per-call schema was the output contract the model read, and the constrained format the host asked for.
+    const spotsRequest = requests.find((r) => r.user.includes("SAVANNAH-SPOTS"))!;
+    expect(spotsRequest.system).toContain('"enum": [\n');
+    expect(JSON.stringify(spotsRequest.responseFormat)).toContain("restaurant");
+  });
+
+  it("a researcher fan-out of 4 ends with 4 checked findings, each agent on the host's tool surface", {
+    timeout: 150_000,
+  }, async () => {
+    const before = server.log.length;
+    const questions = ["live jazz bars", "late-night food", "sunrise photo spots", "river tours"];
+    const { status, body } = await gateway.invoke("parallel_run", {
+      agents: questions.map((q) => ({ type: "researcher", task: `QUESTION: ${q} in Savannah` })),
+    });
+    expect(status).toBe(200);
+    const details = body.result.details;
+    expect(details.counts.ok).toBe(4);
+    expect(details.agents.map((a: { output: { question: string } }) => a.output.question)).toEqual(
+      questions.map((q) => `${q} in Savannah`),
+    );
+    expect(details.agents.every((a: { runtime: string }) => a.runtime === "openclaw-session-tools")).toBe(true);
+    const requests = agentRequests(server.log.slice(before));
+    expect(requests).toHaveLength(4);
+    for (const r of requests) expect(r.tools).toContain("read"); // researcher defaults to the host's tools
+  });
+
+  it("the blog preset writes 5 posts on one topic, each from its own angle", { timeout: 150_000 }, async () => {
+    const before = server.log.length;
+    const { status, body } = await gateway.invoke("parallel_run", {
+      team: { preset: "blog", topic: "home espresso", count: 5, words: 800 },
+    });
+    expect(status).toBe(200);
+    const details = body.result.details;
+    expect(details.counts.ok).toBe(5);
+    const titles = details.agents.map((a: { output: { title: string } }) => a.output.title);
+    expect(new Set(titles).size).toBe(5); // five distinct angles reached five writers
+    const requests = agentRequests(server.log.slice(before));
+    expect(requests).toHaveLength(5);
+    for (const r of requests) {
+      expect(r.tools).toEqual([]);
+      expect(r.user).toContain("home espresso");
+    }
+  });
+});
