@@ -166,7 +166,7 @@ describe("the blog preset", () => {
   it("writes count posts on one topic from distinct angles (5 by default), or one per given angle", () => {
     const byCount = prepare({ team: { preset: "blog", topic: "home espresso" } }).agents;
     expect(byCount).toHaveLength(5);
-    byCount.forEach((a, i) => expect(promptOf(a).message).toContain(BLOG_ANGLES[i]!));
+    for (const [i, a] of byCount.entries()) expect(promptOf(a).message).toContain(BLOG_ANGLES[i]!);
     const byAngle = prepare({ team: { preset: "blog", topic: "tea", angles: ["history", "chemistry"] } }).agents;
     expect(byAngle.map((a) => promptOf(a).message.includes("chemistry"))).toEqual([false, true]);
   });
