@@ -2,7 +2,7 @@ import { REVIEW_DIMENSIONS } from "../../src/tools/refine-agent/review-score.js"
 import { describe, expect, it } from "vitest";
 import { loadBuiltins } from "../helpers/registry.js";
 
-/** The 25 agent types of the system we replace, plus the synthesizer of orchestrate, with the output fields each must require. */
+/** The json types with the output fields each must require: the 25 of the system we replace, the synthesizer of orchestrate, and the researcher and blog writer. */
 const REQUIRED_OUTPUT_FIELDS: Record<string, string[]> = {
   content_writer_creative: ["caption", "hashtags", "engagement_prediction", "tone_notes"],
   content_writer_funny: ["caption", "hashtags", "engagement_prediction", "punchline"],
@@ -62,13 +62,19 @@ const REQUIRED_OUTPUT_FIELDS: Record<string, string[]> = {
   pup_community_engager: ["posts", "replies", "meetup_ideas", "moderation_flags"],
   print_project_manager: ["queue", "blocked_jobs", "filament_status", "shopping_list"],
   training_assistant: ["objectives", "agenda", "preparation", "onboarding_steps", "checklists", "follow_up"],
+  researcher: ["question", "summary", "findings", "unverified", "sources"],
+  blog_post_writer: ["title", "outline", "body", "meta_description", "word_count"],
 };
 
+/** Types that answer in prose rather than JSON. */
+const PROSE_TYPES = ["general"];
+
 describe("the built-in catalogue", () => {
-  it("loads the 25 agent types of the old system and the synthesizer with no diagnostics", async () => {
+  it("loads all 29 built-in types with no diagnostics", async () => {
     const snapshot = await loadBuiltins();
     expect(snapshot.diagnostics).toEqual([]);
-    expect([...snapshot.types.keys()].sort()).toEqual(Object.keys(REQUIRED_OUTPUT_FIELDS).sort());
+    expect([...snapshot.types.keys()].sort()).toEqual([...Object.keys(REQUIRED_OUTPUT_FIELDS), ...PROSE_TYPES].sort());
+    expect(snapshot.types.size).toBe(29);
   });
 
   it.each(Object.entries(REQUIRED_OUTPUT_FIELDS))(
@@ -87,13 +93,15 @@ describe("the built-in catalogue", () => {
     }
   });
 
-  it("gives every system prompt a method, a quality bar and edge cases", async () => {
+  it("gives every system prompt a method, a quality bar, edge cases and what to refuse", async () => {
     const snapshot = await loadBuiltins();
     for (const type of snapshot.types.values()) {
       const system = type.def.system;
       expect.soft(system, type.def.id).toMatch(/Method/);
-      expect.soft(system, type.def.id).toMatch(/Quality bar/);
-      expect.soft(system, type.def.id).toMatch(/Edge cases/);
+      expect.soft(system, type.def.id).toMatch(/^Quality bar:/m);
+      // the convention: an "Edge cases:" paragraph and a paragraph that starts with "Refuse" and says what to return
+      expect.soft(system, type.def.id).toMatch(/^Edge cases: /m);
+      expect.soft(system, type.def.id).toMatch(/^Refuse /m);
       expect.soft(system.length, type.def.id).toBeGreaterThan(600);
     }
   });

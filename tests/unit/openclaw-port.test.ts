@@ -36,6 +36,7 @@ describe("the OpenClaw port over api.runtime.subagent", () => {
       lane: "subagent",
       idempotencyKey: "run1-0-1",
       disableTools: true,
+      lightContext: true,
       provider: "openai",
       model: "gpt-x",
     });
