@@ -86,13 +86,17 @@ export type ScriptedModelServer = {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function userText(messages: Array<{ role?: string; content?: unknown }>): string {
-  const last = [...messages].reverse().find((m) => m.role === "user");
-  const content =
-    typeof last?.content === "string"
-      ? last.content
-      : Array.isArray(last?.content)
-        ? (last.content as Array<{ text?: string }>).map((p) => p.text ?? "").join("")
+  const text = (m: { content?: unknown } | undefined) =>
+    typeof m?.content === "string"
+      ? m.content
+      : Array.isArray(m?.content)
+        ? (m.content as Array<{ text?: string }>).map((p) => p.text ?? "").join("")
         : "";
+  // The last user message, looking past a trailing block that is only OpenClaw's internal context.
+  const last = [...messages]
+    .reverse()
+    .find((m) => m.role === "user" && !text(m).trimStart().startsWith("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT"));
+  const content = text(last);
   const cut = content.indexOf("<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT");
   return (cut === -1 ? content : content.slice(0, cut)).trim();
 }
