@@ -1,5 +1,7 @@
-// `types`, `validate` and `render`: look at the catalogue, lint drop-in files, and see exactly what an agent is sent.
+// `types`, `validate` and `render`: look at the catalogue (and which definition of an id is active), lint drop-in
+// files, and see exactly what an agent is sent.
 import path from "node:path";
+import type { AgentType } from "../registry/agent-type.js";
 import { createRegistry } from "../registry/create-registry.js";
 import { catalogueRoots, defaultStateDir } from "../registry/catalogue-roots.js";
 import { formatDiagnostic } from "../registry/diagnostic.js";
@@ -19,10 +21,12 @@ export async function typesCommand(args: ParsedArgs, io: CliIo): Promise<number>
   const types = [...snapshot.types.values()].sort(
     (a, b) => a.def.category.localeCompare(b.def.category) || a.def.id.localeCompare(b.def.id),
   );
+  const hidden = (t: AgentType) => snapshot.overridden.get(t.def.id) ?? [];
   if (hasFlag(args, "json")) {
     const rows = types.map((t) => ({
       id: t.def.id,
       name: t.def.name,
+      version: t.def.version,
       category: t.def.category,
       tier: t.def.tier,
       outputFormat: t.def.outputFormat,
@@ -30,19 +34,37 @@ export async function typesCommand(args: ParsedArgs, io: CliIo): Promise<number>
       useWhen: t.def.useWhen,
       source: t.source.kind,
       file: t.source.file,
+      overrides: hidden(t).map((o) => ({ source: o.source.kind, file: o.source.file, version: o.def.version })),
     }));
     io.stdout(`${JSON.stringify({ types: rows, diagnostics: snapshot.diagnostics }, null, 2)}\n`);
     return 0;
   }
-  const idWidth = Math.max(4, ...types.map((t) => t.def.id.length));
+  // built-in rows carry no mark; a user file is marked, and listed below with its path and version
+  const mark = (t: AgentType) => (t.source.kind === "builtin" ? "" : hidden(t).length > 0 ? "*" : "+");
+  const idWidth = Math.max(4, ...types.map((t) => t.def.id.length + mark(t).length));
   io.stdout(`${"ID".padEnd(idWidth)}  ${"CATEGORY".padEnd(9)} ${"TIER".padEnd(8)} DESCRIPTION\n`);
   for (const t of types) {
     const desc = t.def.description.length > 70 ? `${t.def.description.slice(0, 67)}...` : t.def.description;
-    io.stdout(`${t.def.id.padEnd(idWidth)}  ${t.def.category.padEnd(9)} ${t.def.tier.padEnd(8)} ${desc}\n`);
+    io.stdout(`${(t.def.id + mark(t)).padEnd(idWidth)}  ${t.def.category.padEnd(9)} ${t.def.tier.padEnd(8)} ${desc}\n`);
   }
   io.stdout(`\n${types.length} agent types`);
   const problems = snapshot.diagnostics.length;
   io.stdout(problems > 0 ? `, ${problems} diagnostics (run \`parallel-agents validate\`)\n` : "\n");
+  const overrides = types.filter((t) => mark(t) === "*");
+  const added = types.filter((t) => mark(t) === "+");
+  if (overrides.length > 0) {
+    io.stdout("* user override: this file is active instead of the definition(s) it hides\n");
+    for (const t of overrides) {
+      const under = hidden(t).map(
+        (o) => `${o.source.kind === "builtin" ? "built-in" : o.source.file} ${o.def.version}`,
+      );
+      io.stdout(`  ${t.def.id} ${t.def.version}  ${t.source.file}  (overrides ${under.join(", ")})\n`);
+    }
+  }
+  if (added.length > 0) {
+    io.stdout("+ user type\n");
+    for (const t of added) io.stdout(`  ${t.def.id} ${t.def.version}  ${t.source.file}\n`);
+  }
   return 0;
 }
 

@@ -26,6 +26,8 @@ export type RegistryOptions = {
 
 export type RegistrySnapshot = {
   readonly types: ReadonlyMap<string, AgentType>;
+  /** For each id defined in more than one folder, the definitions the active one hides, earliest folder first. */
+  readonly overridden: ReadonlyMap<string, readonly AgentType[]>;
   readonly diagnostics: readonly Diagnostic[];
 };
 
@@ -81,6 +83,7 @@ export function createRegistry(options: RegistryOptions): Registry {
 
   async function refresh(): Promise<RegistrySnapshot> {
     const types = new Map<string, AgentType>();
+    const overridden = new Map<string, AgentType[]>();
     const diagnostics: Diagnostic[] = [];
     const seenFiles = new Set<string>();
     for (const root of options.roots) {
@@ -143,13 +146,14 @@ export function createRegistry(options: RegistryOptions): Registry {
             field: "id",
             ...type.idPosition,
           });
+          overridden.set(id, [...(overridden.get(id) ?? []), previous]);
         }
         types.set(id, type);
       }
     }
     diagnostics.push(...findDuplicateSchemaIds(types.values()));
     for (const file of cache.keys()) if (!seenFiles.has(file)) cache.delete(file);
-    return { types, diagnostics };
+    return { types, overridden, diagnostics };
   }
 
   return { refresh, roots: options.roots };

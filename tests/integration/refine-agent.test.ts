@@ -155,13 +155,19 @@ describe("refine_agent: creator -> reviewer -> refiner until the target", () => 
     const userDir = await setup({ code_reviewer: [9], taken_name: [9] });
     await fs.writeFile(path.join(userDir, "taken_name.yaml"), "# not ours\n");
     const { details } = await h!.refine(
-      { agents: [{ name: "taken_name", purpose: "x" }, { type: "code_reviewer" }] },
+      {
+        agents: [
+          { name: "taken_name", purpose: "x" },
+          { name: "code_reviewer", purpose: "x" },
+        ],
+      },
       userDir,
     );
     expect(details.agents[0]!.id).toBe("taken_name_v2");
     expect(details.agents[0]!.renamedFrom).toBe("taken_name");
     expect(await fs.readFile(path.join(userDir, "taken_name.yaml"), "utf8")).toBe("# not ours\n");
-    expect(details.agents[1]!.id).toBe("code_reviewer_v2"); // never over a built-in id
+    // a new design never takes a catalogue id (improving an existing type in place is asked for with `type`)
+    expect(details.agents[1]).toMatchObject({ id: "code_reviewer_v2", inPlace: false, baseType: null });
   });
 
   it("an unwritable folder gives a clear error per agent and writes nothing", async () => {

@@ -6,8 +6,11 @@ export const refineAgentDefinition = {
   label: "Refine agents",
   description:
     "Design new specialised agents, or improve existing agent types, by rounds of creator -> reviewer -> refiner until " +
-    "the review score (computed from six dimensions) reaches the target (default 8.5, at most maxRounds, default 3). " +
-    "The best design is saved as a new agent type, usable at once by parallel_run. Give `agents: [{ name, purpose, " +
-    "domain?, capabilities? }]` or `[{ type }]`; many agents are refined concurrently. `save: false` returns the YAML only.",
+    "the review score (computed from six dimensions) reaches the target (default 8.5, per agent `targetScore`; at most " +
+    "maxRounds, default 3). The best design is saved as an agent type, usable at once by parallel_run. " +
+    "`agents: [{ name, purpose, domain?, capabilities? }]` designs new types; `[{ type }]` improves an existing type " +
+    "in place (same id and contract, next minor version, saved as the user's override; built-in files never change); " +
+    "`[{ type, name }]` saves the improved type as a new one. Many agents are refined concurrently. `save: false` " +
+    "returns the YAML only.",
   parameters: RefineAgentParams,
 } as const;

@@ -56,7 +56,8 @@ export function toSnakeId(name: string): string {
   return id || "custom_agent";
 }
 
-function titleOf(id: string): string {
+/** A human-readable name for an id: `code_reviewer` -> `Code Reviewer`. */
+export function titleOf(id: string): string {
   return id
     .split("_")
     .map((w) => (w ? w[0]!.toUpperCase() + w.slice(1) : w))
@@ -74,11 +75,6 @@ export function designToAgentType(design: AgentDesign, options: { id: string; pu
     input.properties = Object.fromEntries(
       Object.entries(input.properties as object).filter(([k]) => variables.includes(k)),
     );
-  const sections = [
-    design.system_prompt.trim(),
-    design.edge_case_handling ? `Edge cases:\n${asText(design.edge_case_handling)}` : "",
-    design.safety_guidelines ? `Safety:\n${asText(design.safety_guidelines)}` : "",
-  ].filter(Boolean);
   const task = ["{{task}}", ...variables.map((v) => `{{#if ${v}}}\n${v}:\n{{fence ${v}}}\n{{/if}}`)].join("\n");
   const description = (design.description || options.purpose || `Agent ${design.agent_name}`).trim().slice(0, 1000);
   const useWhen = (design.use_cases?.length ? design.use_cases.join("; ") : options.purpose || description).slice(
@@ -95,12 +91,23 @@ export function designToAgentType(design: AgentDesign, options: { id: string; pu
     tier: "standard",
     timeoutSeconds: 180,
     outputFormat: "json",
-    system: escapeTemplateText(sections.join("\n\n")),
+    system: escapeTemplateText(systemTextOf(design)),
     task,
     input: input as AgentTypeFile["input"],
     output: output as AgentTypeFile["output"],
     tags: ["generated", ...(design.domain ? [design.domain.slice(0, 40)] : [])],
   };
+}
+
+/** The system prompt a design describes, as plain text: its prompt, then its edge cases and safety sections. */
+export function systemTextOf(design: AgentDesign): string {
+  return [
+    design.system_prompt.trim(),
+    design.edge_case_handling ? `Edge cases:\n${asText(design.edge_case_handling)}` : "",
+    design.safety_guidelines ? `Safety:\n${asText(design.safety_guidelines)}` : "",
+  ]
+    .filter(Boolean)
+    .join("\n\n");
 }
 
 function normalizeObjectSchema(schema: Record<string, unknown> | undefined): Record<string, unknown> {

@@ -1,21 +1,23 @@
 // refine_agent, host-independent: creator -> reviewer -> refiner rounds per agent until the computed score reaches the
-// target, loops running concurrently within the cap; the best design is saved as a new agent type.
+// target, loops running concurrently within the cap; the best design is saved as a new agent type, or as the user's
+// override of the existing type it improved.
 import type { ToolDeps } from "../../runs/run-deps.js";
-import { UserInputError, UserInputErrors } from "../../errors.js";
+import { UserInputError } from "../../errors.js";
 import { createLimiter } from "../../runs/limiter.js";
 import type { AgentResult } from "../../engine/outcome.js";
 import type { SessionPort } from "../../engine/port.js";
 import type { AgentType } from "../../registry/agent-type.js";
-import { nearestIds } from "../../registry/suggest.js";
 import { parseToolParams } from "../parse-tool-params.js";
 import { resolveRunLimits } from "../../runs/run-limits.js";
 import { runOneAgent } from "../../runs/run-one.js";
-import { agentTypeToDesign, toSnakeId, type AgentDesign } from "./design-to-agent-type.js";
-import { RefineAgentParams, type NewAgentRequestT, type RefineAgentParamsT } from "./params.js";
+import { agentTypeToDesign, type AgentDesign } from "./design-to-agent-type.js";
+import { RefineAgentParams, type RefineAgentParamsT } from "./params.js";
+import { DEFAULT_TARGET_SCORE, planRefineRequests, type RefinePlan } from "./plan-refine-requests.js";
+import type { RefinedAgent } from "./result-schema.js";
 import { computeReviewScore, weightsFromRubric } from "./review-score.js";
 import { AgentDesignSchema, DesignReviewSchema, RefinementSchema } from "./model-outputs.js";
 import { readOutput } from "../../runs/read-output.js";
-import { saveDesign } from "./save-agent-type.js";
+import { saveRefined } from "./save-refined.js";
 import { decideRefineStop } from "./decide-refine-stop.js";
 import { journalRunEnd, startedLine, startToolRun } from "../../runs/journaled-run.js";
 
@@ -24,20 +26,7 @@ export type RefineDeps = ToolDeps & {
   journalDir?: string;
 };
 
-export type RefineRound = { round: number; score: number; dimensions: Record<string, number>; summary: string };
-
-export type RefinedAgent = {
-  name: string;
-  id: string | null;
-  rounds: RefineRound[];
-  finalScore: number | null;
-  reachedTarget: boolean;
-  stoppedBecause: string;
-  savedTo: string | null;
-  yaml: string | null;
-  error?: string;
-  renamedFrom?: string;
-};
+export type { RefinedAgent, RefineRound } from "./result-schema.js";
 
 export function parseRefineParams(raw: unknown): RefineAgentParamsT {
   const params = parseToolParams<RefineAgentParamsT>(RefineAgentParams, raw, "refine_agent");
@@ -67,25 +56,13 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
   const creator = need("agent_creator");
   const reviewer = need("agent_design_reviewer");
   const refiner = need("agent_refiner");
-  const errors: UserInputError[] = [];
-  params.agents.forEach((a, i) => {
-    if ("type" in a && !types.has(a.type))
-      errors.push(
-        new UserInputError({
-          field: `agents[${i}].type`,
-          value: a.type,
-          message: `unknown agent type "${a.type}"`,
-          fix: `use a catalogue id; nearest: ${nearestIds(a.type, types.keys()).join(", ")}`,
-        }),
-      );
-  });
-  if (errors.length > 0) throw new UserInputErrors(errors);
+  const plans = await planRefineRequests(params, { types, userDir: deps.userDir });
 
   const runId = started.runId;
   using journal = started.open();
   deps.onProgress?.(startedLine("refine_agent", runId, started.loaded !== undefined, params.agents.length));
   const finished = (started.loaded?.items ?? new Map()) as Map<number, RefinedAgent>;
-  const target = params.targetScore ?? 8.5;
+  const target = params.targetScore ?? DEFAULT_TARGET_SCORE;
   const maxRounds = params.maxRounds ?? 3;
   const ladder = params.models ?? deps.config.models;
   const weights = weightsFromRubric(reviewer.def.rubric);
@@ -97,13 +74,16 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
     return runOneAgent({ deps, type, input, task, label, ladder, runId: `${runId}-${index + 1}`, index });
   };
 
-  const refineOne = async (request: RefineAgentParamsT["agents"][number]): Promise<RefinedAgent> => {
-    const existing = "type" in request ? types.get(request.type)! : undefined;
-    const name = existing ? existing.def.id : (request as NewAgentRequestT).name;
-    const purpose = existing ? existing.def.description : (request as NewAgentRequestT).purpose;
+  const refineOne = async (plan: RefinePlan): Promise<RefinedAgent> => {
+    const { name, purpose } = plan;
+    const base = plan.base?.type.def;
     const result: RefinedAgent = {
       name,
       id: null,
+      baseType: base?.id ?? null,
+      inPlace: plan.mode === "inPlace",
+      version: { from: base?.version ?? null, to: null },
+      targetScore: plan.target,
       rounds: [],
       finalScore: null,
       reachedTarget: false,
@@ -112,11 +92,11 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
       yaml: null,
     };
     let design: AgentDesign;
-    if (existing) {
-      design = agentTypeToDesign(existing.def);
+    if (base) {
+      // an existing type is the starting design: the reviewer reviews it as it is
+      design = agentTypeToDesign(base);
     } else {
-      const input = Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined));
-      const created = await step(creator, input, `Design the agent "${name}".`, `create ${name}`);
+      const created = await step(creator, plan.creatorInput ?? {}, `Design the agent "${name}".`, `create ${name}`);
       const createdDesign = readOutput(AgentDesignSchema, created);
       if (!createdDesign) {
         const ended = created.outcome === "ok" ? "ok without the fields of a design" : created.outcome;
@@ -128,6 +108,8 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
       }
       design = createdDesign;
     }
+    // an existing type keeps its input and output schemas: callers depend on them
+    const keep = base ? " Keep input_schema and output_schema as they are: the type's callers depend on them." : "";
     let best: { design: AgentDesign; score: number } | undefined;
     let previous: number | undefined;
     for (let round = 1; round <= maxRounds; round++) {
@@ -151,9 +133,9 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
         dimensions,
         summary: top ? `${top.severity}: ${top.issue}` : (reviewed.strengths?.[0] ?? "no issues raised"),
       });
-      deps.onProgress?.(`${name}: round ${round} scored ${score.toFixed(2)} (target ${target})`);
+      deps.onProgress?.(`${name}: round ${round} scored ${score.toFixed(2)} (target ${plan.target})`);
       if (!best || score > best.score) best = { design, score };
-      const stop = decideRefineStop({ round, maxRounds, score, previous, target });
+      const stop = decideRefineStop({ round, maxRounds, score, previous, target: plan.target });
       if (stop.stop) {
         result.stoppedBecause = stop.because;
         break;
@@ -161,7 +143,7 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
       const refined = await step(
         refiner,
         { design, review: reviewed },
-        `Revise the design of "${name}" so that it answers every review item.`,
+        `Revise the design of "${name}" so that it answers every review item.${keep}`,
         `refine ${name} #${round}`,
       );
       const refinement = readOutput(RefinementSchema, refined);
@@ -177,31 +159,22 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
     if (deps.signal?.aborted)
       return { ...result, stoppedBecause: "cancelled", error: "the run was cancelled before the design was saved" };
     result.finalScore = best.score;
-    result.reachedTarget = best.score >= target;
-    const saved = await saveDesign(best.design, {
-      dir: deps.userDir,
-      wantedId: toSnakeId(existing ? existing.def.id : best.design.agent_name || name),
+    result.reachedTarget = best.score >= plan.target;
+    const saved = await saveRefined(plan, best.design, {
+      userDir: deps.userDir,
       known: new Set(types.keys()),
-      purpose,
       write: params.save ?? true,
     });
-    if (!saved.ok) return { ...result, yaml: saved.yaml ?? null, error: saved.error };
-    return {
-      ...result,
-      id: saved.id,
-      savedTo: saved.file || null,
-      yaml: saved.yaml,
-      ...(saved.renamedFrom ? { renamedFrom: saved.renamedFrom } : {}),
-    };
+    return { ...result, ...saved };
   };
 
   // On resume, agents that already ended are reused as they are; only the rest run.
   const agents = await Promise.all(
-    params.agents.map((request, index) =>
+    plans.map((plan, index) =>
       finished.has(index)
         ? Promise.resolve(finished.get(index)!)
         : limit(async () => {
-            const result = await refineOne(request);
+            const result = await refineOne(plan);
             if (!deps.signal?.aborted) journal?.append({ t: "item", index, value: result, at: Date.now() });
             return result;
           }),
@@ -219,15 +192,26 @@ function summarizeRefine(details: { runId: string; targetScore: number; agents: 
   const lines = [`refine_agent ${details.runId}: ${details.agents.length} agent(s), target ${details.targetScore}`];
   for (const a of details.agents) {
     const scores = a.rounds.map((r) => r.score.toFixed(2)).join(" -> ") || "no valid review";
+    const target = a.targetScore === details.targetScore ? "" : `, target ${a.targetScore}`;
     lines.push(
-      `\n- ${a.name}: ${scores}; final ${a.finalScore ?? "none"} (${a.reachedTarget ? "target reached" : "below target"}); stopped: ${a.stoppedBecause}`,
+      `\n- ${a.name}: ${scores}; final ${a.finalScore ?? "none"} (${a.reachedTarget ? "target reached" : "below target"}${target}); stopped: ${a.stoppedBecause}`,
     );
-    if (a.savedTo)
-      lines.push(
-        `  saved as agent type "${a.id}" at ${a.savedTo}${a.renamedFrom ? ` (renamed from ${a.renamedFrom}: that name was taken)` : ""}; usable now in parallel_run`,
-      );
-    else if (a.yaml && !a.error) lines.push(`  not saved (save: false); YAML in details`);
+    const line = outcomeLine(a);
+    if (line) lines.push(`  ${line}`);
     if (a.error) lines.push(`  error: ${a.error}`);
   }
   return lines.join("\n");
+}
+
+function outcomeLine(a: RefinedAgent): string | undefined {
+  const { from, to } = a.version;
+  if (a.unchanged)
+    return `kept ${a.id} ${from} as it is: no revision scored above the existing definition; nothing was written`;
+  if (a.inPlace && a.savedTo)
+    return `improved in place: ${a.id} ${from} -> ${to}, saved as the user's override at ${a.savedTo}; parallel_run uses it now`;
+  if (a.savedTo)
+    return `saved as agent type "${a.id}" ${to} at ${a.savedTo}${a.baseType ? ` (an improved copy of ${a.baseType} ${from})` : ""}${a.renamedFrom ? ` (renamed from ${a.renamedFrom}: that name was taken)` : ""}; usable now in parallel_run`;
+  if (a.yaml && !a.error)
+    return `not saved (save: false); YAML in details${a.inPlace ? ` (${a.id} ${from} -> ${to})` : ""}`;
+  return undefined;
 }

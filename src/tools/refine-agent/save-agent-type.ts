@@ -1,4 +1,4 @@
-// Writes a generated agent type into the user's drop-in folder: atomically, never over an existing file or a known id.
+// Writes a new agent type into the user's drop-in folder: atomically, never over an existing file or a known id.
 import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -6,8 +6,17 @@ import type { AgentDesign, ConvertedDesign } from "./design-to-agent-type.js";
 import { convertDesign } from "./design-to-agent-type.js";
 
 export type SaveResult =
-  | { ok: true; id: string; file: string; yaml: string; renamedFrom?: string }
+  | { ok: true; id: string; version: string; file: string; yaml: string; renamedFrom?: string }
   | { ok: false; error: string; yaml?: string };
+
+export type SaveOptions = {
+  dir: string;
+  wantedId: string;
+  /** Ids taken in the catalogue: never written over. */
+  known: ReadonlySet<string>;
+  /** False: convert and validate only; nothing is written. */
+  write: boolean;
+};
 
 /** A free id: the wanted one, else `<id>_v2`, `<id>_v3`... (not a known id, not an existing file). */
 export async function freeId(wanted: string, dir: string, known: ReadonlySet<string>): Promise<string> {
@@ -27,14 +36,16 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
+/** Converts, validates and writes a new design under a free id (see saveNewType). */
+export function saveDesign(design: AgentDesign, options: SaveOptions & { purpose?: string }): Promise<SaveResult> {
+  return saveNewType((id) => convertDesign(design, { id, dir: options.dir, purpose: options.purpose }), options);
+}
+
 /**
- * Converts, validates and writes a design. The file is written to a temporary name and hard-linked into place, which
- * fails rather than replace a file that appeared meanwhile; the next free name is then tried.
+ * Builds the YAML for a free id, validates and writes it. The file is written to a temporary name and hard-linked
+ * into place, which fails rather than replace a file that appeared meanwhile; the next free name is then tried.
  */
-export async function saveDesign(
-  design: AgentDesign,
-  options: { dir: string; wantedId: string; known: ReadonlySet<string>; purpose?: string; write: boolean },
-): Promise<SaveResult> {
+export async function saveNewType(build: (id: string) => ConvertedDesign, options: SaveOptions): Promise<SaveResult> {
   let converted: ConvertedDesign;
   let id = options.wantedId;
   try {
@@ -42,7 +53,7 @@ export async function saveDesign(
   } catch (error) {
     return { ok: false, error: (error as Error).message };
   }
-  converted = convertDesign(design, { id, dir: options.dir, purpose: options.purpose });
+  converted = build(id);
   if (!converted.ok) {
     const problems = converted.diagnostics.map((d) => `line ${d.line} ${d.field}: ${d.message}`).join("; ");
     return {
@@ -51,7 +62,7 @@ export async function saveDesign(
       yaml: converted.yaml,
     };
   }
-  if (!options.write) return { ok: true, id, file: "", yaml: converted.yaml };
+  if (!options.write) return { ok: true, id, version: converted.def.version, file: "", yaml: converted.yaml };
   try {
     await fs.mkdir(options.dir, { recursive: true });
   } catch (error) {
@@ -71,6 +82,7 @@ export async function saveDesign(
         return {
           ok: true,
           id,
+          version: converted.def.version,
           file,
           yaml: converted.yaml,
           ...(id !== options.wantedId ? { renamedFrom: options.wantedId } : {}),
@@ -79,7 +91,7 @@ export async function saveDesign(
         if ((error as NodeJS.ErrnoException).code !== "EEXIST")
           return { ok: false, error: `cannot write ${file}: ${(error as Error).message}`, yaml: converted.yaml };
         id = await freeId(options.wantedId, options.dir, options.known);
-        converted = convertDesign(design, { id, dir: options.dir, purpose: options.purpose });
+        converted = build(id);
         if (!converted.ok)
           return { ok: false, error: "the design stopped validating under a new name", yaml: converted.yaml };
         await fs.writeFile(temp, converted.yaml);
