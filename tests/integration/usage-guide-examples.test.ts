@@ -13,6 +13,47 @@ function examples(prefix: string): Array<[string, unknown]> {
     .map((m) => [m[1]!, JSON.parse(m[2]!)]);
 }
 
+type AgentCall = { task?: string; outputSchema?: Schema; outputFormat?: string };
+type Schema = {
+  type?: string;
+  enum?: unknown[];
+  required?: string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  minItems?: number;
+  minLength?: number;
+  minimum?: number;
+};
+
+/** The smallest value a schema accepts (the keywords the guide's examples use), as a model's answer for it. */
+function smallestInstance(schema: Schema): unknown {
+  if (schema.enum) return schema.enum[0];
+  switch (schema.type) {
+    case "object":
+      return Object.fromEntries(
+        (schema.required ?? []).map((k) => [k, smallestInstance(schema.properties?.[k] ?? {})]),
+      );
+    case "array":
+      return Array.from({ length: schema.minItems ?? 0 }, () => smallestInstance(schema.items ?? {}));
+    case "integer":
+    case "number":
+      return schema.minimum ?? 0;
+    case "boolean":
+      return true;
+    default:
+      return "x".repeat(Math.max(1, schema.minLength ?? 1));
+  }
+}
+
+/** A general agent's answer: what its call's outputSchema or outputFormat asks for, found by its task text. */
+function generalAnswer(params: unknown, user: string) {
+  const agent = ((params as { agents?: AgentCall[] }).agents ?? []).find((a) => a.task && user.includes(a.task));
+  if (agent?.outputSchema) return { json: smallestInstance(agent.outputSchema) };
+  if (agent?.outputFormat === "json") return { json: { answer: "x" } };
+  if (agent?.outputFormat === "code") return { text: "```ts\nexport const answer = 42;\n```" };
+  return { text: SAMPLE_OUTPUTS.general as string };
+}
+
 let h: Harness | undefined;
 afterEach(async () => {
   h?.server.assertNoUnexpected();
@@ -28,12 +69,16 @@ describe("USAGE-GUIDE.md parallel_run examples", () => {
       "parallel_run:team-dev",
       "parallel_run:team-review",
       "parallel_run:first",
+      "parallel_run:general",
+      "parallel_run:research",
+      "parallel_run:team-blog",
     ]));
 
   it.each(cases)("%s runs and every agent ends ok (or is cancelled by wait.first)", async (_name, params) => {
     let types: Awaited<ReturnType<Harness["registry"]["refresh"]>>["types"] = new Map();
     h = await startHarness((r) => {
       const type = identifyType(r.system, types);
+      if (type === "general") return { ...generalAnswer(params, r.user), delayMs: 20 };
       const sample = type ? SAMPLE_OUTPUTS[type] : undefined;
       if (!sample) throw new Error(`no sample answer for ${type ?? "an unknown type"}`);
       return { json: sample, delayMs: 20 };
@@ -47,6 +92,10 @@ describe("USAGE-GUIDE.md parallel_run examples", () => {
     } else {
       expect(run.counts.ok).toBe(run.agents.length);
     }
+    // a call's own outputSchema is the contract: the agent's output is the validated object, not its text
+    for (const [i, a] of ((params as { agents?: AgentCall[] }).agents ?? []).entries())
+      if (a.outputSchema)
+        expect(run.agents.find((r) => r.index === i)!.output).toEqual(smallestInstance(a.outputSchema));
     const ladder = (params as { models?: string[] }).models;
     if (ladder) {
       // each type starts on its tier's rung: standard reviewers on the 2nd model, the premium security reviewer on the 3rd

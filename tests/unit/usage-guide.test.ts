@@ -33,4 +33,14 @@ describe("USAGE-GUIDE.md", () => {
     const text = await fs.readFile(GUIDE, "utf8");
     for (const field of Object.keys(AgentTypeSchema.properties)) expect(text).toContain(`| \`${field}\` |`);
   });
+
+  it("documents every key of the plugin config in its Plugin config table", async () => {
+    const { PluginConfigSchema } = await import("../../src/config.js");
+    const text = await fs.readFile(GUIDE, "utf8");
+    const at = text.indexOf("\n## Plugin config\n");
+    expect(at, "## Plugin config section missing").toBeGreaterThan(-1);
+    const end = text.indexOf("\n## ", at + 1);
+    const section = text.slice(at, end === -1 ? undefined : end);
+    for (const key of Object.keys(PluginConfigSchema.properties)) expect(section).toContain(`| \`${key}\` |`);
+  });
 });
