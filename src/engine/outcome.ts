@@ -54,7 +54,7 @@ export type AgentResult = {
   endedAt: number | null;
   durationMs: number;
   usage?: Usage;
-  /** The runtime that ran the agent: "openclaw-completion", "openclaw-session" or "openai-http". */
+  /** The runtime that ran the agent: "openclaw-completion", "openclaw-session", "openclaw-session-tools" or "openai-http". */
   runtime?: string;
   /** Time spent waiting for a slot before attempts started, summed over attempts; absent when none. */
   queuedMs?: number;

@@ -49,7 +49,7 @@ export const AgentResultSchema = Type.Object({
   runtime: Type.Optional(
     Type.String({
       description:
-        'What ran the agent: "openclaw-completion" (host completion), "openclaw-session" (sub-agent session) or "openai-http".',
+        'What ran the agent: "openclaw-completion" (host completion), "openclaw-session" (sub-agent session without tools), "openclaw-session-tools" (sub-agent session with the host\'s tools) or "openai-http".',
     }),
   ),
   queuedMs: Type.Optional(Type.Number({ description: "Time the agent's attempts waited for a slot, in total." })),

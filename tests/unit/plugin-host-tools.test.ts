@@ -45,6 +45,7 @@ describe("agents with the host's tools", () => {
     expect(withTools!.outcome).toBe("ok");
     expect(withTools!.output).toBe("The file says: hello");
     expect(withTools!.toolCalls).toEqual({ read: 2, web_search: 1 });
+    expect(result.content[0]!.text).toContain("attempt, tools: read x2, web_search x1\nThe file says: hello");
     expect(withTools!.runtime).toBe("openclaw-session-tools");
     expect(without!.runtime).toBe("openclaw-completion");
     expect(without!.toolCalls).toBeUndefined();

@@ -32,7 +32,7 @@ export function summarizeRun(run: RunResult, tool = "parallel_run"): string {
   const perAgent = Math.max(600, Math.floor(SUMMARY_CHAR_BUDGET / Math.max(1, run.agents.length)));
   for (const r of run.agents) {
     const model = r.model ?? "default model";
-    const head = `\n${r.index + 1}. [${r.outcome}] ${r.label}${r.label !== r.type ? ` (${r.type})` : ""}, ${model}, ${seconds(r.durationMs)}, ${plural(r.attempts.length, "attempt")}`;
+    const head = `\n${r.index + 1}. [${r.outcome}] ${r.label}${r.label !== r.type ? ` (${r.type})` : ""}, ${model}, ${seconds(r.durationMs)}, ${plural(r.attempts.length, "attempt")}${toolCallsText(r.toolCalls)}`;
     lines.push(head);
     if (r.outcome === "ok")
       lines.push(clip(typeof r.output === "string" ? r.output : JSON.stringify(r.output), perAgent));
@@ -42,6 +42,14 @@ export function summarizeRun(run: RunResult, tool = "parallel_run"): string {
     }
   }
   return lines.join("\n");
+}
+
+/** ", tools: read x2, web_search x1" for an agent that called tools. */
+function toolCallsText(calls: Record<string, number> | undefined): string {
+  if (!calls) return "";
+  const entries = Object.entries(calls);
+  const shown = entries.slice(0, 8).map(([name, n]) => `${name} x${n}`);
+  return `, tools: ${shown.join(", ")}${entries.length > 8 ? `, +${entries.length - 8} more` : ""}`;
 }
 
 function plural(n: number, word: string): string {
