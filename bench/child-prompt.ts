@@ -39,7 +39,7 @@ const ownBytes = (a: (typeof AGENTS)[number]) => {
 async function measure(gateway: Gateway, tools: "none" | "host") {
   const agents = AGENTS.map((a) => ({ ...a, tools }));
   await gateway.invoke("parallel_run", { agents });
-  const figures = new Map<string, { bytes: number; tools: number }>();
+  const figures = new Map<string, { bytes: number; tools: string[] }>();
   for (let round = 0; round < 3; round++) {
     const before = server.log.length;
     const { body } = await gateway.invoke("parallel_run", { agents });
@@ -47,13 +47,13 @@ async function measure(gateway: Gateway, tools: "none" | "host") {
     for (const a of agents) {
       const entry = server.log.slice(before).find((e: LogEntry) => identifyType(e.system, types) === a.type)!;
       const best = figures.get(a.type);
-      if (!best || entry.bytes < best.bytes) figures.set(a.type, { bytes: entry.bytes, tools: entry.tools.length });
+      if (!best || entry.bytes < best.bytes) figures.set(a.type, { bytes: entry.bytes, tools: entry.tools });
     }
   }
   return figures;
 }
 
-function report(title: string, figures: Map<string, { bytes: number; tools: number }>, goal?: number) {
+function report(title: string, figures: Map<string, { bytes: number; tools: string[] }>, goal?: number) {
   line(title);
   for (const a of AGENTS) {
     const f = figures.get(a.type)!;
@@ -61,9 +61,11 @@ function report(title: string, figures: Map<string, { bytes: number; tools: numb
     const ratio = f.bytes / own;
     const verdict = goal === undefined ? "" : ratio <= goal ? `  [goal <= ${goal}: met]` : `  [goal <= ${goal}: OVER]`;
     line(
-      `  ${a.type.padEnd(14)} own prompt ${String(own).padStart(6)} B, request ${String(f.bytes).padStart(6)} B = ${ratio.toFixed(2)} x, ${f.tools} tools offered${verdict}`,
+      `  ${a.type.padEnd(14)} own prompt ${String(own).padStart(6)} B, request ${String(f.bytes).padStart(6)} B = ${ratio.toFixed(2)} x, ${f.tools.length} tools offered${verdict}`,
     );
   }
+  const offered = figures.get(AGENTS[0]!.type)!.tools;
+  if (offered.length > 0) line(`  tools offered: ${offered.join(", ")}`);
 }
 
 try {
