@@ -9,20 +9,39 @@ export type ValidationResult<T = unknown> =
 export type Validator<T = unknown> = (value: unknown) => ValidationResult<T>;
 
 const OPTIONS: Options = { allErrors: true, strict: false, allowUnionTypes: true, useDefaults: true };
+/**
+ * For schemas from a call (chat or a planner's answer, not the user's own files): stop at the first error (the issue
+ * list of a hostile answer cannot grow with answer x schema), never fill in `default`s (an answer is checked, not
+ * rewritten or grown), `format` ignored without console noise, decimal `multipleOf` compared with a tolerance.
+ */
+const UNTRUSTED_OPTIONS: Options = {
+  ...OPTIONS,
+  allErrors: false,
+  useDefaults: false,
+  validateFormats: false,
+  multipleOfPrecision: 9,
+};
+
+/** trusted: the user's agent-type files and the plugin's own schemas; untrusted: a schema that came with a call. */
+export type SchemaSource = "trusted" | "untrusted";
 
 /** Checks schemas against their meta-schema. `validateSchema` compiles only the meta-schema, so no user schema stays here. */
 const metaSchemaChecker = new Ajv(OPTIONS);
 /** Weak by schema object: a validator lives exactly as long as its schema (an agent type's lives as long as the type). */
-const cache = new WeakMap<object, ValidateFunction>();
+const caches: Record<SchemaSource, WeakMap<object, ValidateFunction>> = {
+  trusted: new WeakMap(),
+  untrusted: new WeakMap(),
+};
 
 /** Compile (once per schema object) and return a validator. Throws `SchemaCompileError` when the schema itself is invalid. */
 /** Issues kept from one validation: a 1 MB hostile answer can raise hundreds of thousands; 8 are shown. */
 const MAX_ISSUES = 50;
 
-export function getValidator<T = unknown>(schema: object): Validator<T> {
+export function getValidator<T = unknown>(schema: object, source: SchemaSource = "trusted"): Validator<T> {
+  const cache = caches[source];
   let fn = cache.get(schema);
   if (!fn) {
-    fn = compileAlone(schema);
+    fn = compileAlone(schema, source === "trusted" ? OPTIONS : UNTRUSTED_OPTIONS);
     cache.set(schema, fn);
   }
   const compiled = fn;
@@ -39,10 +58,10 @@ export function getValidator<T = unknown>(schema: object): Validator<T> {
  * instance refuses a second schema with the same `$id` (an edited drop-in type would not reload) and keeps every
  * function it compiles in its scope for ever, so a long-lived gateway would grow with each reload.
  */
-function compileAlone(schema: object): ValidateFunction {
+function compileAlone(schema: object, options: Options): ValidateFunction {
   try {
     metaSchemaChecker.validateSchema(schema as AnySchema, true);
-    return new Ajv({ ...OPTIONS, validateSchema: false }).compile(schema as AnySchema);
+    return new Ajv({ ...options, validateSchema: false }).compile(schema as AnySchema);
   } catch (error) {
     throw new SchemaCompileError(error instanceof Error ? error.message : String(error));
   }
