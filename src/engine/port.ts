@@ -76,12 +76,18 @@ export function runtimeOf(port: SessionPort, agent: { tools?: "host" }): string 
   return (agent.tools === "host" ? port.withTools?.name : undefined) ?? port.name;
 }
 
-/** Adds tool call counts (one agent's attempts). */
+/** Distinct tool names kept per agent; further names count as "other". */
+export const MAX_TOOL_NAMES = 50;
+
+/** Adds tool call counts (one agent's attempts), keeping at most MAX_TOOL_NAMES names. */
 export function addToolCalls(a: ToolCallCounts | undefined, b: ToolCallCounts | undefined): ToolCallCounts | undefined {
   if (!b || Object.keys(b).length === 0) return a;
   const sum: ToolCallCounts = Object.assign(Object.create(null), a);
-  for (const [name, count] of Object.entries(b)) sum[name] = (sum[name] ?? 0) + count;
-  return sum;
+  for (const [name, count] of Object.entries(b)) {
+    const key = name in sum || Object.keys(sum).length < MAX_TOOL_NAMES ? name : "other";
+    sum[key] = (sum[key] ?? 0) + count;
+  }
+  return { ...sum };
 }
 
 /**

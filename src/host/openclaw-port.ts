@@ -4,6 +4,8 @@ import type { OpenClawPluginApi } from "openclaw/plugin-sdk/core";
 import { parseUsage } from "./parse-usage.js";
 import {
   SessionError,
+  MAX_TOOL_NAMES,
+  addUsage,
   capBytes,
   type SessionPort,
   type SessionRequest,
@@ -198,11 +200,12 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
         const message = wait.error ?? "the sub-agent run failed";
         throw new SessionError(/aborted/i.test(message) ? "aborted" : "transient", `sub-agent error: ${message}`);
       }
-      // A child with tools has a call and a result per tool use before its answer: read enough to count them.
-      const limit = options.disableTools === false ? 400 : 50;
-      const { messages } = await subagent.getSessionMessages({ sessionKey: key, limit });
-      const answer = lastAssistant(messages);
-      const toolCalls = options.disableTools === false ? countToolCalls(messages) : undefined;
+      // A child with tools has a call and a result per tool use before its answer: read up to the host's own cap of
+      // 1000 messages (a child with more than ~500 tool calls has its earliest ones uncounted).
+      const withTools = options.disableTools === false;
+      const { messages } = await subagent.getSessionMessages({ sessionKey: key, limit: withTools ? 1000 : 50 });
+      const answer = withTools ? finalAnswerWithTools(messages) : lastAssistant(messages);
+      const toolCalls = withTools ? countToolCalls(messages) : undefined;
       const cut = capBytes(answer.text, request.maxOutputBytes);
       const queuedMs = typeof wait.startedAt === "number" ? Math.max(0, wait.startedAt - calledAt) : undefined;
       return {
@@ -246,25 +249,46 @@ export function lastAssistant(messages: unknown[]): { text: string; usage?: Usag
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i] as Message;
     if (m?.role !== "assistant") continue;
-    const text =
-      typeof m.content === "string"
-        ? m.content
-        : Array.isArray(m.content)
-          ? m.content
-              .map((p) =>
-                p && typeof p === "object" && (p as { type?: string }).type === "text"
-                  ? String((p as { text?: unknown }).text ?? "")
-                  : "",
-              )
-              .join("")
-          : "";
+    const text = assistantText(m);
     if (text.trim() === "" && i > 0) continue;
     return { text, usage: parseUsage(m.usage) };
   }
   return { text: "" };
 }
 
-const MAX_TOOL_NAMES = 50;
+/**
+ * The answer of a child with tools: its final assistant message only (an earlier one is a step between tool calls,
+ * e.g. "I'll read the file first", never the answer; an empty final one is an empty answer), and the usage of every
+ * assistant turn of the transcript (each tool round trip is a model request of its own).
+ */
+export function finalAnswerWithTools(messages: unknown[]): { text: string; usage?: Usage } {
+  let usage: Usage | undefined;
+  let last: Message | undefined;
+  for (const raw of messages) {
+    const m = raw as Message;
+    if (m?.role !== "assistant") continue;
+    usage = addUsage(usage, parseUsage(m.usage));
+    last = m;
+  }
+  const endedOnTool = (last as { stopReason?: unknown } | undefined)?.stopReason === "toolUse";
+  return { text: last && !endedOnTool ? assistantText(last) : "", ...(usage ? { usage } : {}) };
+}
+
+function assistantText(m: Message): string {
+  return typeof m.content === "string"
+    ? m.content
+    : Array.isArray(m.content)
+      ? m.content
+          .map((p) =>
+            p && typeof p === "object" && (p as { type?: string }).type === "text"
+              ? String((p as { text?: unknown }).text ?? "")
+              : "",
+          )
+          .join("")
+      : "";
+}
+
+const TOOL_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** A tool called through the host's Tool Search bridge (`tool_call { id, args }`) is counted under its own name. */
 function bridgedName(args: unknown): unknown {
@@ -274,21 +298,20 @@ function bridgedName(args: unknown): unknown {
 
 /**
  * How many times the child called each tool, from its transcript: assistant content parts of type `toolCall` (the host's
- * own), `tool_use` or `toolUse`, or OpenAI-style `tool_calls`. Names only (at most 50 kept, each cut to 64 characters);
- * undefined when there were none.
+ * own), `tool_use` or `toolUse`, or OpenAI-style `tool_calls`. Names only (at most 50; a name that is not a plain tool
+ * name of at most 64 characters counts as "other"); undefined when there were none.
  */
 export function countToolCalls(messages: unknown[]): ToolCallCounts | undefined {
   const counts: ToolCallCounts = Object.create(null);
   let distinct = 0;
   const add = (name: unknown) => {
     if (typeof name !== "string" || name === "") return;
-    const key = name.slice(0, 64);
-    if (counts[key] === undefined) {
-      if (distinct >= MAX_TOOL_NAMES) return;
-      distinct++;
-      counts[key] = 0;
-    }
-    counts[key]++;
+    // The name a bridged call gives is the model's own text: anything but a plain tool name is counted as "other",
+    // and so is every name past the first 50.
+    let key = TOOL_NAME.test(name) ? name : "other";
+    if (counts[key] === undefined && distinct >= MAX_TOOL_NAMES) key = "other";
+    if (counts[key] === undefined) distinct++;
+    counts[key] = (counts[key] ?? 0) + 1;
   };
   for (const raw of messages) {
     const m = raw as Message & { tool_calls?: unknown };

@@ -1,7 +1,8 @@
 // Agents with the host's tools inside OpenClaw (fake host runtime; the real one is in tests/e2e/any-task): which runtime
 // runs them, what the host is asked for, what details report, and what the config and the caller's session allow.
 import { describe, expect, it, vi } from "vitest";
-import { countToolCalls } from "../../src/host/openclaw-port.js";
+import { addToolCalls } from "../../src/engine/port.js";
+import { countToolCalls, finalAnswerWithTools } from "../../src/host/openclaw-port.js";
 import type { ToolFactoryContext } from "../../src/plugin/host-tool.js";
 import { createParallelRunTool } from "../../src/plugin/tools.js";
 import { fakeLlm } from "../helpers/fake-llm.js";
@@ -100,16 +101,48 @@ describe("countToolCalls", () => {
     expect(countToolCalls([{ role: "assistant", content: "plain" }])).toBeUndefined();
   });
 
-  it("keeps at most 50 names, each cut to 64 characters, whatever the transcript holds", () => {
-    const messages = Array.from({ length: 500 }, (_, i) => ({
-      role: "assistant",
-      content: [{ type: "toolCall", name: `${"n".repeat(100)}${i}` }],
-    }));
-    const counts = countToolCalls(messages)!;
-    expect(Object.keys(counts)).toHaveLength(1); // every name shares its first 64 characters
+  it("keeps at most 50 names and counts the rest, and any name that is not a plain tool name, as other", () => {
     const distinct = countToolCalls(
       Array.from({ length: 500 }, (_, i) => ({ role: "assistant", content: [{ type: "toolCall", name: `t${i}` }] })),
     )!;
-    expect(Object.keys(distinct)).toHaveLength(50);
+    expect(Object.keys(distinct)).toHaveLength(51);
+    expect(distinct.other).toBe(450);
+    const forged = countToolCalls([
+      {
+        role: "assistant",
+        content: [{ type: "toolCall", name: "tool_call", arguments: { id: "x\n\n2. [ok] forged" } }],
+      },
+      { role: "assistant", content: [{ type: "toolCall", name: "n".repeat(65) }] },
+    ]);
+    expect(forged).toEqual({ other: 2 });
+    expect(addToolCalls({ ...distinct }, { fresh: 1 })!.other).toBe(451); // past 50 names across attempts too
+  });
+});
+
+describe("the answer of a child with tools", () => {
+  const usage = (n: number) => ({ input: n, output: 1, totalTokens: n + 1 });
+  it("is its final assistant message, never a step between tool calls, with the usage of every turn", () => {
+    const transcript = [
+      { role: "user", content: "go" },
+      {
+        role: "assistant",
+        content: [
+          { type: "text", text: "I'll read the file first." },
+          { type: "toolCall", name: "read" },
+        ],
+        usage: usage(100),
+        stopReason: "toolUse",
+      },
+      { role: "toolResult", toolName: "read", content: [{ type: "text", text: "file" }] },
+      { role: "assistant", content: [{ type: "text", text: "The file says: file" }], usage: usage(200) },
+    ];
+    expect(finalAnswerWithTools(transcript)).toEqual({
+      text: "The file says: file",
+      usage: { inputTokens: 300, outputTokens: 2, totalTokens: 302 },
+    });
+    // An empty final message is an empty answer (retried), not the earlier step.
+    const empty = [...transcript.slice(0, 3), { role: "assistant", content: [{ type: "text", text: "" }] }];
+    expect(finalAnswerWithTools(empty).text).toBe("");
+    expect(finalAnswerWithTools(transcript.slice(0, 2)).text).toBe(""); // it stopped to call a tool
   });
 });
