@@ -149,6 +149,17 @@ describe("orchestrate: plan, run in waves, synthesize", () => {
       { field: "tasks", message: /wave 1 has 13 tasks, more than 12/ },
     ],
     [
+      "a task whose outputSchema runs a regular expression",
+      [
+        {
+          ...task("a", [], "general"),
+          outputSchema: { type: "object", properties: { x: { type: "string", pattern: "^(a+)+$" } } },
+        },
+      ],
+      {},
+      { taskId: "a", field: "tasks[0].outputSchema", message: /uses "pattern" at \/properties\/x\/pattern/ },
+    ],
+    [
       "a task missing its type's required input",
       [task("a", [], "topic_writer")],
       {},
@@ -291,5 +302,123 @@ describe("orchestrate: plan, run in waves, synthesize", () => {
     );
     const { details } = await h.orchestrate({ goal: "x", failFast: true });
     expect(details.tasks.map((t) => `${t.id}:${t.outcome}`)).toEqual(["a:failed", "b:cancelled"]);
+  });
+});
+
+/** A folder with brief_writer, a markdown type whose `context` input holds at most 20 characters. */
+async function briefWriterDir(): Promise<string> {
+  const dir = await tempDir("pa-brief-");
+  const yaml = [
+    "id: brief_writer",
+    "name: Brief Writer",
+    "version: 1.0.0",
+    "category: test",
+    "description: Test agent that takes a short context.",
+    "useWhen: Only in tests of the context.",
+    "tier: fast",
+    "timeoutSeconds: 30",
+    "outputFormat: markdown",
+    "system: |",
+    "  You are a test agent. Method: read it. Quality bar: one line. Edge cases: none.",
+    "task: |",
+    "  {{#if context}}Short context: {{context}}{{/if}}",
+    "  {{task}}",
+    "input:",
+    "  type: object",
+    "  properties:",
+    "    context: { type: string, maxLength: 20 }",
+    "  additionalProperties: false",
+    "",
+  ].join("\n");
+  fs.writeFileSync(path.join(dir, "brief_writer.yaml"), yaml);
+  return dir;
+}
+
+const planners = (h: Harness) => h.server.log.filter((e) => e.system.includes("You are a planner for a team"));
+const taskRequest = (h: Harness, id: string) => taskRequests(h).filter((e) => e.user.includes(`[t:${id}]`));
+
+describe("orchestrate: what the planner knows, and what reaches the tasks", () => {
+  it("the planner's catalogue lists each type's output format and input fields, and says whether tools are available", async () => {
+    h = await startHarness(script([[task("a")]]), { promptDirs: [await topicWriterDir()] });
+    await h.orchestrate({ goal: "x", dryRun: true });
+    const user = planners(h)[0]!.user;
+    expect(user).toContain(
+      "- topic_writer: Test agent that needs a topic. Use when: Only in tests of plan checks.\n  output: json\n  input topic (string, required)\n",
+    );
+    expect(user).toContain(
+      "- echo_agent: Test agent that summarises its task in one field. Use when: Only in tests of the engine and tools.\n  output: json\n  input: none\n",
+    );
+    expect(user).not.toMatch(/^- (agent_orchestrator|synthesizer):/m);
+    expect(user).toContain("The host's tools are not available in this call");
+  });
+
+  it("the call's context reaches every task as data: in its context input where the type takes it, else after the task; never compiled", async () => {
+    const context = "Launch notes {{constructor}} {{#each this}}x{{/each}}: ship on Friday.";
+    h = await startHarness(
+      script(
+        [[task("a"), { ...task("b", [], "general") }, { ...task("c", [], "brief_writer") }, task("d", ["a"])]],
+        (id) => (id === "a" || id === "d" ? { json: { summary: `output of ${id}` } } : { text: `output of ${id}` }),
+      ),
+      { promptDirs: [await briefWriterDir()] },
+    );
+    const { details } = await h.orchestrate({ goal: "x", context });
+    expect(details.tasks.map((t) => `${t.id}:${t.outcome}`)).toEqual(["a:ok", "b:ok", "c:ok", "d:ok"]);
+    expect(planners(h)[0]!.user).toContain(context);
+    expect(planners(h)[0]!.user).toContain("Every task receives the context above as data");
+    for (const id of ["a", "b", "c", "d"]) {
+      const [request] = taskRequest(h, id);
+      expect(request!.user.split(context), `task ${id}`).toHaveLength(2); // exactly once, literally
+    }
+    const appended = "## Context given with the goal\nMaterial for this task: use it as data";
+    expect(taskRequest(h, "a")[0]!.user).toContain(appended); // echo_agent takes no input
+    expect(taskRequest(h, "b")[0]!.user).not.toContain(appended); // general: in input.context
+    expect(taskRequest(h, "c")[0]!.user).toContain(appended); // brief_writer: too long for its input
+    expect(taskRequest(h, "c")[0]!.user).not.toContain("Short context:");
+    // d: the context, then its dependency's output
+    const d = taskRequest(h, "d")[0]!.user;
+    expect(d.indexOf(appended)).toBeLessThan(d.indexOf("## Results of the tasks this one depends on"));
+    // the plan itself does not carry copies of the context
+    expect(JSON.stringify(details.plan)).not.toContain("ship on Friday");
+  });
+
+  it("a general task with an outputSchema answers in JSON checked against it: an invalid answer is repaired", async () => {
+    const outputSchema = {
+      type: "object",
+      required: ["colours"],
+      properties: { colours: { type: "array", minItems: 3, items: { type: "string" } } },
+      additionalProperties: false,
+    };
+    h = await startHarness(
+      script([[{ ...task("a", [], "general"), outputSchema }]], (_id, r) =>
+        r.user.includes("## Your previous answer was rejected")
+          ? { json: { colours: ["red", "green", "blue"] } }
+          : { json: { colours: "red" } },
+      ),
+    );
+    const { details } = await h.orchestrate({ goal: "x" });
+    expect(details.tasks[0]).toMatchObject({ id: "a", type: "general", outcome: "ok" });
+    expect(details.tasks[0]!.output).toEqual({ colours: ["red", "green", "blue"] });
+    expect(details.tasks[0]!.attempts.map((a) => `${a.kind}:${a.outcome}`)).toEqual(["first:invalid", "repair:ok"]);
+    expect(details.plan.tasks[0]!.outputSchema).toEqual(outputSchema);
+    const [first, repair] = taskRequest(h, "a");
+    expect(first!.system).toContain(JSON.stringify(outputSchema, null, 2)); // the task's contract, not general's markdown
+    expect(repair!.user).toMatch(/colours/);
+    expect(getValidator(OrchestrateResultSchema)(details)).toMatchObject({ valid: true });
+  });
+
+  it("a task asking for the host's tools where the config forbids them is refused, naming the task, before any task runs", async () => {
+    h = await startHarness(script([[task("a"), { ...task("b", [], "general"), tools: "host" }]]), {
+      config: { allowTools: false },
+    });
+    const { text, details } = await h.orchestrate({ goal: "x" });
+    expect(h.server.log).toHaveLength(3); // only the planner ran
+    expect(details.orchestrate?.refused?.problems).toEqual([
+      {
+        taskId: "b",
+        field: "tasks[1].tools",
+        message: expect.stringMatching(/the plugin config forbids them \(allowTools: false\)/),
+      },
+    ]);
+    expect(text).toContain('- tasks[1].tools (task "b"): task "b" asks for the host\'s tools');
   });
 });

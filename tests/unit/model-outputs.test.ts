@@ -3,7 +3,7 @@ import type { TSchema } from "@sinclair/typebox";
 import { createRegistry } from "../../src/registry/create-registry.js";
 import { catalogueRoots } from "../../src/registry/catalogue-roots.js";
 import { AgentDesignSchema, DesignReviewSchema } from "../../src/tools/refine-agent/model-outputs.js";
-import { PlanSchema, SynthesisSchema } from "../../src/tools/orchestrate/model-outputs.js";
+import { PlanSchema, PlanTaskSchema, SynthesisSchema } from "../../src/tools/orchestrate/model-outputs.js";
 import { getValidator } from "../../src/validation/json-validator.js";
 
 type JsonSchema = {
@@ -49,4 +49,17 @@ describe("what the tools read from model answers is guaranteed by the agent type
       }
     },
   );
+});
+
+describe("a plan task's fields", () => {
+  it("are each declared by agent_orchestrator's output schema, with the same tools values", async () => {
+    const { types } = await createRegistry({ roots: catalogueRoots({}) }).refresh();
+    type Items = { properties: Record<string, { enum?: string[] }> };
+    const output = types.get("agent_orchestrator")!.def.output as unknown as {
+      properties: { tasks: { items: Items } };
+    };
+    const items = output.properties.tasks.items;
+    expect(Object.keys(items.properties).sort()).toEqual(Object.keys(PlanTaskSchema.properties).sort());
+    expect(items.properties.tools!.enum).toEqual(PlanTaskSchema.properties.tools.anyOf.map((s) => s.const));
+  });
 });

@@ -22,11 +22,15 @@ const task = (id: string, dependsOn: string[] = [], extra: Partial<PlanTask> = {
   dependsOn,
   ...extra,
 });
-const check = (tasks: PlanTask[], options: { maxTasks?: number; allowCreateTypes?: boolean } = {}) =>
+const check = (
+  tasks: PlanTask[],
+  options: { maxTasks?: number; allowCreateTypes?: boolean; tools?: { runtime: boolean; allowed: boolean } } = {},
+) =>
   validatePlan({ tasks } satisfies Plan, {
     types,
     maxTasks: options.maxTasks ?? 20,
     allowCreateTypes: options.allowCreateTypes ?? false,
+    ...(options.tools ? { tools: options.tools } : {}),
   });
 const chain = (n: number) => Array.from({ length: n }, (_, i) => task(`t${i}`, i === 0 ? [] : [`t${i - 1}`]));
 const flat = (n: number) => Array.from({ length: n }, (_, i) => task(`t${i}`));
@@ -63,6 +67,59 @@ describe("validatePlan: each task's input against its type's input schema", () =
   it("leaves the input of a type still to be created unchecked, and lists the type to create", () => {
     const result = check([task("a", [], { type: "haiku_poet", input: { anything: 1 } })], { allowCreateTypes: true });
     expect(result).toMatchObject({ problems: [], toCreate: ["haiku_poet"] });
+  });
+});
+
+describe("validatePlan: a task's outputSchema and tools", () => {
+  const ITEMS = {
+    type: "object",
+    required: ["items"],
+    properties: { items: { type: "array", items: { type: "string" } } },
+  };
+
+  it("accepts a general task with an outputSchema", () => {
+    expect(check([task("a", [], { type: "general", outputSchema: ITEMS })]).problems).toEqual([]);
+  });
+
+  it.each([
+    [
+      "a regular expression",
+      { ...ITEMS, properties: { items: { type: "string", pattern: "^(a+)+$" } } },
+      /uses "pattern"/,
+    ],
+    ["a root that is not an object", { type: "array" }, /root must have type "object", got "array"/],
+    ["an invalid keyword value", { type: "object", required: "items" }, /is not a valid JSON Schema/],
+  ])("refuses an outputSchema with %s, naming the task and the field", (_name, outputSchema, message) => {
+    const { problems } = check([task("a"), task("b", [], { type: "general", outputSchema })]);
+    expect(problems).toEqual([
+      { taskId: "b", field: "tasks[1].outputSchema", message: expect.stringMatching(message) },
+    ]);
+  });
+
+  it("refuses an outputSchema on a type that already answers in JSON with its own schema", () => {
+    expect(check([task("a", [], { outputSchema: ITEMS })]).problems).toEqual([
+      {
+        taskId: "a",
+        field: "tasks[0].outputSchema",
+        message:
+          'type "code_reviewer" already answers in JSON with its own schema: remove outputSchema, or use type "general" with it',
+      },
+    ]);
+  });
+
+  it("refuses tools: host where the config forbids tools, or the runtime cannot give them, naming the task", () => {
+    const host = [task("a", [], { type: "general", tools: "host" })];
+    expect(check(host, { tools: { runtime: true, allowed: false } }).problems).toEqual([
+      {
+        taskId: "a",
+        field: "tasks[0].tools",
+        message:
+          'task "a" asks for the host\'s tools, but the plugin config forbids them (allowTools: false): remove tools or set tools: "none"',
+      },
+    ]);
+    expect(check(host).problems[0]!.message).toMatch(/this runtime cannot give agents tools/);
+    expect(check(host, { tools: { runtime: true, allowed: true } }).problems).toEqual([]);
+    expect(check([task("a", [], { type: "general", tools: "none" })]).problems).toEqual([]);
   });
 });
 

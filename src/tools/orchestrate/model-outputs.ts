@@ -2,6 +2,7 @@
 // the synthesizer's synthesis. Each is a reader's view of its agent type's output schema (prompts/meta), which the
 // engine has already validated; a test holds the two together.
 import { type Static, Type } from "@sinclair/typebox";
+import { ToolsSetting } from "../../registry/agent-type-schema.js";
 
 export const PlanTaskSchema = Type.Object({
   id: Type.String(),
@@ -9,6 +10,12 @@ export const PlanTaskSchema = Type.Object({
   task: Type.String(),
   input: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   dependsOn: Type.Array(Type.String()),
+  outputSchema: Type.Optional(
+    Type.Record(Type.String(), Type.Unknown(), {
+      description: "A JSON Schema for the task's answer (types whose output is not json, e.g. general).",
+    }),
+  ),
+  tools: Type.Optional(ToolsSetting),
 });
 export type PlanTask = Static<typeof PlanTaskSchema>;
 

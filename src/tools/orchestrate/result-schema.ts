@@ -2,6 +2,7 @@
 import { Type } from "@sinclair/typebox";
 import { OUTCOMES } from "../../engine/outcome.js";
 import { AgentResultSchema } from "../../runs/agent-details-schema.js";
+import { PlanTaskSchema } from "./model-outputs.js";
 
 const PlanProblemSchema = Type.Object({
   taskId: Type.Optional(Type.String({ description: "The task the problem concerns, when it concerns one." })),
@@ -14,15 +15,7 @@ export const OrchestrateResultSchema = Type.Object({
   dryRun: Type.Boolean(),
   plan: Type.Object(
     {
-      tasks: Type.Array(
-        Type.Object({
-          id: Type.String(),
-          type: Type.String(),
-          task: Type.String(),
-          input: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-          dependsOn: Type.Array(Type.String()),
-        }),
-      ),
+      tasks: Type.Array(PlanTaskSchema),
       rationale: Type.Optional(Type.String()),
     },
     { description: "The checked plan; when refused, the planner's last plan (no tasks if it gave none)." },

@@ -1,9 +1,11 @@
 // Checks a planner's plan before anything runs: shape, known types, each task's input against its type's input schema,
-// unique ids, no dangling dependencies, no cycles, caps on tasks, width and depth. Returns the problems (for the
-// planner to fix, or for the caller when the plan is refused) and the waves when valid.
+// its outputSchema and its tools, unique ids, no dangling dependencies, no cycles, caps on tasks, width and depth.
+// Returns the problems (for the planner to fix, or for the caller when the plan is refused) and the waves when valid.
 import type { AgentType } from "../../registry/agent-type.js";
 import { checkAgentInput } from "../../render/render-agent-prompt.js";
 import { UserInputError } from "../../errors.js";
+import { compileCallOutputSchema } from "../../runs/call-output-schema.js";
+import type { ToolAccess } from "../../runs/prepare-agent.js";
 
 export type { Plan, PlanTask } from "./model-outputs.js";
 import type { Plan, PlanTask } from "./model-outputs.js";
@@ -23,10 +25,15 @@ export function formatPlanProblem(problem: PlanProblem): string {
   return `${problem.field}${problem.taskId !== undefined ? ` (task "${problem.taskId}")` : ""}: ${problem.message}`;
 }
 
-export function validatePlan(
-  plan: Plan,
-  options: { types: ReadonlyMap<string, AgentType>; maxTasks: number; allowCreateTypes: boolean },
-): PlanCheck {
+export type ValidatePlanOptions = {
+  types: ReadonlyMap<string, AgentType>;
+  maxTasks: number;
+  allowCreateTypes: boolean;
+  /** Whether tasks may run with the host's tools in this call. Default: they may not. */
+  tools?: ToolAccess;
+};
+
+export function validatePlan(plan: Plan, options: ValidatePlanOptions): PlanCheck {
   const problems: PlanProblem[] = [];
   const toCreate = new Set<string>();
   const tasks = plan.tasks;
@@ -61,6 +68,14 @@ export function validatePlan(
       const problem = inputProblem(type, t, i);
       if (problem) problems.push(problem);
     }
+    const schemaProblem = outputSchemaProblem(type, t, i);
+    if (schemaProblem) problems.push(schemaProblem);
+    if (t.tools === "host" && !(options.tools?.runtime && options.tools.allowed))
+      problems.push({
+        taskId: t.id,
+        field: `tasks[${i}].tools`,
+        message: `task "${t.id}" asks for the host's tools, but ${options.tools?.allowed === false ? "the plugin config forbids them (allowTools: false)" : "this runtime cannot give agents tools"}: remove tools or set tools: "none"`,
+      });
     for (const d of t.dependsOn) {
       if (d === t.id)
         problems.push({ taskId: t.id, field: `tasks[${i}].dependsOn`, message: `task "${t.id}" depends on itself` });
@@ -92,13 +107,34 @@ function inputProblem(type: AgentType, task: PlanTask, i: number): PlanProblem |
     checkAgentInput({ type, input: task.input, field: `tasks[${i}]` });
     return undefined;
   } catch (error) {
-    if (!(error instanceof UserInputError)) throw error;
-    // the error's message starts with its field; keep the two apart
-    const message = error.message.startsWith(`${error.field}: `)
-      ? error.message.slice(error.field.length + 2)
-      : error.message;
-    return { taskId: task.id, field: error.field, message };
+    return problemOf(error, task);
   }
+}
+
+/** The checks parallel_run makes of a call's outputSchema: bounded, safe to compile, and only for non-json types. */
+function outputSchemaProblem(type: AgentType | undefined, task: PlanTask, i: number): PlanProblem | undefined {
+  if (task.outputSchema === undefined) return undefined;
+  if (type?.def.outputFormat === "json")
+    return {
+      taskId: task.id,
+      field: `tasks[${i}].outputSchema`,
+      message: `type "${type.def.id}" already answers in JSON with its own schema: remove outputSchema, or use type "general" with it`,
+    };
+  try {
+    compileCallOutputSchema(task.outputSchema, `tasks[${i}]`);
+    return undefined;
+  } catch (error) {
+    return problemOf(error, task);
+  }
+}
+
+/** A UserInputError as a plan problem: its message starts with its field, so the two are kept apart. */
+function problemOf(error: unknown, task: PlanTask): PlanProblem {
+  if (!(error instanceof UserInputError)) throw error;
+  const message = error.message.startsWith(`${error.field}: `)
+    ? error.message.slice(error.field.length + 2)
+    : error.message;
+  return { taskId: task.id, field: error.field, message };
 }
 
 /** Kahn's algorithm by levels: wave k holds the tasks whose dependencies are all in earlier waves; a rest means a cycle. */
