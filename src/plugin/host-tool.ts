@@ -88,8 +88,9 @@ export function createHostTool<P, D>(
       } catch (error) {
         throw refusal(definition.name, error);
       }
-      // A child of ours that has the host's tools is offered this plugin's tools too: it may not start agents of its
-      // own (no fan-out inside a fan-out; the host does not count these as spawns, so nothing else bounds the depth).
+      // A child of ours with the host's tools can reach this plugin's tools (through tool search, or a user's policy
+      // that allows them): it may not start agents of its own (no fan-out inside a fan-out; the host does not count
+      // these as spawns, so nothing else would bound the depth).
       if (isOurChild(toolContext.sessionKey))
         throw refusal(
           definition.name,

@@ -142,7 +142,9 @@ describe("refine_agent { type }: an existing type is improved in place", () => {
     expect(a).toMatchObject({ inPlace: true, version: { from: V1, to: V2 }, reachedTarget: true });
     expect(a.rounds.map((r) => r.score)).toEqual([8.6, 9.2]);
     expect(reviews()[0]!.user).toContain("[v2]"); // the override, not the built-in, was reviewed
-    expect(await fs.readdir(userDir)).toEqual(["code_reviewer.yaml"]);
+    // the first override is kept beside the new one, where the catalogue does not load it
+    expect((await fs.readdir(userDir)).sort()).toEqual(["code_reviewer.yaml", "code_reviewer.yaml.previous"]);
+    expect(await fs.readFile(`${a.savedTo!}.previous`, "utf8")).toContain(`version: ${V1}`);
     expect((await readDef(a.savedTo!)).version).toBe(V2);
     expect((await readDef(a.savedTo!)).system).toContain("[v3]");
     const snapshot = await h!.registry.refresh();

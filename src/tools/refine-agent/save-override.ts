@@ -11,9 +11,27 @@ export type OverrideTarget = {
   expected?: string;
 };
 
-export type OverrideSaved = { ok: true; file: string } | { ok: false; error: string };
+export type OverrideSaved = { ok: true; file: string; previous?: string } | { ok: false; error: string };
 
-export async function saveOverride(yaml: string, target: OverrideTarget): Promise<OverrideSaved> {
+/** Saves to one file at a time in this process: two refinements of one type cannot both pass the check below. */
+const saving = new Map<string, Promise<unknown>>();
+
+export function saveOverride(yaml: string, target: OverrideTarget): Promise<OverrideSaved> {
+  const before = saving.get(target.file) ?? Promise.resolve();
+  const next = before.then(() => saveNow(yaml, target));
+  saving.set(target.file, next);
+  void next.finally(() => {
+    if (saving.get(target.file) === next) saving.delete(target.file);
+  });
+  return next;
+}
+
+/** Where the definition a refinement replaced is kept (not a .yaml file, so the catalogue never loads it). */
+export function previousFileOf(file: string): string {
+  return `${file}.previous`;
+}
+
+async function saveNow(yaml: string, target: OverrideTarget): Promise<OverrideSaved> {
   const { file, expected } = target;
   const dir = path.dirname(file);
   try {
@@ -39,8 +57,10 @@ export async function saveOverride(yaml: string, target: OverrideTarget): Promis
         ok: false,
         error: `${file} changed during the run (edited, or refined by another run); nothing was written. Refine it again to start from the new version`,
       };
+    // The replaced definition (perhaps written by hand) is kept beside it, never lost.
+    await fs.writeFile(previousFileOf(file), expected);
     await fs.rename(temp, file);
-    return { ok: true, file };
+    return { ok: true, file, previous: previousFileOf(file) };
   } catch (error) {
     const appeared = (error as NodeJS.ErrnoException).code === "EEXIST";
     return {
