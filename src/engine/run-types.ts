@@ -54,6 +54,8 @@ export type RunOptions = {
   maxAttempts?: number;
   /** Stop starting attempts once reported usage reaches this many tokens. */
   budgetTokens?: number;
+  /** Stop starting attempts once reported cost reaches this many US dollars. */
+  budgetCostUsd?: number;
   /** Backoff of same-model retries. @default { baseMs: 500, maxMs: 8000 } */
   backoff?: Backoff;
   /** Cancels the whole run. */

@@ -179,6 +179,8 @@ function createRunState(options: RunOptions) {
     usage = addUsage(usage, u);
     if (options.budgetTokens !== undefined && (usage?.totalTokens ?? 0) >= options.budgetTokens)
       softStop ??= `the token budget of ${options.budgetTokens} was used up`;
+    if (options.budgetCostUsd !== undefined && (usage?.costUsd ?? 0) >= options.budgetCostUsd)
+      softStop ??= `the cost budget of $${options.budgetCostUsd} was used up ($${(usage?.costUsd ?? 0).toFixed(4)} reported)`;
   };
   const emit: RunControls["emit"] = (event) => {
     try {

@@ -9,6 +9,14 @@ export const BudgetSpec = Type.Object(
     tokens: Type.Optional(
       Type.Integer({ minimum: 1, description: "Stop starting attempts once reported usage reaches this many tokens." }),
     ),
+    costUsd: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 100_000,
+        description:
+          "Stop starting attempts once the run's reported cost reaches this many US dollars (where the host prices its models); agents not started end skipped.",
+      }),
+    ),
     deadlineSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 * 3600, description: "Whole-run deadline." })),
     maxAttempts: Type.Optional(
       Type.Integer({
@@ -25,7 +33,7 @@ export const BudgetSpec = Type.Object(
 export type RunLimitParams = {
   maxConcurrent?: number;
   retries?: number;
-  budget?: { tokens?: number; deadlineSeconds?: number; maxAttempts?: number };
+  budget?: { tokens?: number; costUsd?: number; deadlineSeconds?: number; maxAttempts?: number };
   cleanup?: "delete" | "keep";
 };
 
@@ -35,6 +43,7 @@ export type RunLimits = {
   deadlineMs?: number;
   maxAttempts: number;
   budgetTokens?: number;
+  budgetCostUsd?: number;
   maxOutputBytes: number;
   cleanup: "delete" | "keep";
 };
@@ -49,6 +58,7 @@ export function resolveRunLimits(config: ResolvedConfig, params: RunLimitParams,
     ...(params.budget?.deadlineSeconds !== undefined ? { deadlineMs: params.budget.deadlineSeconds * 1000 } : {}),
     maxAttempts: params.budget?.maxAttempts ?? agents * ATTEMPTS_PER_AGENT,
     ...(params.budget?.tokens !== undefined ? { budgetTokens: params.budget.tokens } : {}),
+    ...(params.budget?.costUsd !== undefined ? { budgetCostUsd: params.budget.costUsd } : {}),
     maxOutputBytes: config.maxOutputBytes,
     cleanup: params.cleanup ?? config.cleanup,
   };

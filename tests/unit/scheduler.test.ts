@@ -212,6 +212,36 @@ describe("runAgents: resume", () => {
   });
 });
 
+describe("runAgents: cost budget", () => {
+  it("stops starting attempts once the reported cost reaches budgetCostUsd; agents not started end skipped", async () => {
+    const started: number[] = [];
+    const pricedPort: SessionPort = {
+      name: "priced",
+      async run(request) {
+        started.push(Number(/\d+/.exec(request.message)?.[0]));
+        return {
+          text: JSON.stringify({ n: 1 }),
+          usage: { inputTokens: 100, outputTokens: 50, totalTokens: 150, costUsd: 0.02 },
+        };
+      },
+    };
+    const run = await runAgents({
+      runId: "r",
+      port: pricedPort,
+      agents: [agent(0), agent(1), agent(2), agent(3)],
+      maxConcurrent: 1,
+      retries: 0,
+      maxOutputBytes: 1000,
+      budgetCostUsd: 0.03,
+    });
+    expect(run.agents.map((a) => a.outcome)).toEqual(["ok", "ok", "skipped", "skipped"]);
+    expect(started).toHaveLength(2);
+    expect(run.usage?.costUsd).toBeCloseTo(0.04);
+    expect(run.agents[2]!.reason).toMatch(/cost budget of \$0.03 was used up \(\$0.0400 reported\)/);
+    expect(run.stopKind).toBe("budget");
+  });
+});
+
 describe("runAgents: stopped between attempts", () => {
   const failingOnce = (): SessionPort => {
     let calls = 0;

@@ -49,6 +49,7 @@ export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): P
     deadlineMs: prepared.deadlineMs,
     maxAttempts: prepared.maxAttempts,
     budgetTokens: prepared.budgetTokens,
+    budgetCostUsd: prepared.budgetCostUsd,
     signal: deps.signal,
     backoff: deps.backoff,
     reuse,
