@@ -125,6 +125,12 @@ export const COMMAND_SPECS = {
       code: { type: "string", value: "TEXT", description: "review team: the code to review" },
       language: { type: "string", value: "NAME", description: "review team: the code's language" },
       "max-concurrent": { type: "string", value: "N", description: "agents running at once" },
+      judge: {
+        type: "string",
+        value: "SCORE",
+        description: "score every ok answer with the judge; below SCORE (0-10) try once more a model higher",
+      },
+      "best-of": { type: "string", value: "N", description: "run N candidates of each agent and keep the best judged" },
       ...MODEL_RUN,
     },
     notes: `${OUTPUT}\n${EXIT_STATUS}`,

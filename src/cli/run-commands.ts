@@ -85,6 +85,10 @@ function callParams(args: ParsedArgs, io: CliIo): Record<string, unknown> {
   }
   const n = flag(args, "max-concurrent");
   if (n) params.maxConcurrent = Number(n);
+  const judge = flag(args, "judge");
+  if (judge) params.judge = { ...(params.judge as object | undefined), threshold: Number(judge) };
+  const bestOf = flag(args, "best-of");
+  if (bestOf) params.bestOf = Number(bestOf);
   return params;
 }
 

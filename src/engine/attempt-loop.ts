@@ -3,7 +3,8 @@
 import { sleep } from "./abort.js";
 import { runAttempt, type AttemptResult } from "./attempt.js";
 import { backoffDelay, decideNext, finalOutcomeOf, type Decision } from "./decide-next.js";
-import type { AgentResult, AttemptRecord, Outcome } from "./outcome.js";
+import { buildJudgedRetryMessage, judgeAnswer } from "./judge.js";
+import type { AgentResult, AttemptRecord, Judgement, Outcome } from "./outcome.js";
 import {
   addToolCalls,
   addUsage,
@@ -40,6 +41,8 @@ type LoopState = {
   repairedOnRung: boolean;
   repairIssues?: string;
   kind: AttemptRecord["kind"];
+  /** The judged answer the next attempt improves on, with its verdict. */
+  judged?: { text: string; judgement: Judgement };
 };
 
 export async function runAgentAttempts(
@@ -63,17 +66,29 @@ export async function runAgentAttempts(
   }
   const state: LoopState = { rung: 0, retriesOnRung: 0, repairedOnRung: false, kind: "first" };
   let last: AttemptResult | undefined;
+  // With a judge: the best-scored ok answer so far, kept whatever comes after it.
+  let best: Kept | undefined;
   for (;;) {
     const halted = controls.stopInfo();
+    // An ok answer already judged is never lost to a stop, a budget or a later failure.
+    if (halted && best) return record.keep(best);
     // Stopped between attempts (backoff, before a repair): the kind of stop decides, so resume runs it again.
     if (halted) return record.done(halted.kind === "deadline" ? "timeout" : "cancelled", null, halted.message);
     const blocked = controls.takeAttempt();
+    if (blocked && best) return record.keep(best);
     if (blocked) return record.done(last ? finalOutcomeOf(last.outcome) : "skipped", null, blocked);
     const model = agent.ladder[state.rung];
     const message =
       state.repairIssues !== undefined
         ? buildRepairMessage({ message: prompt.message, previous: record.lastText() ?? "", issues: state.repairIssues })
-        : prompt.message;
+        : state.judged !== undefined && agent.judge
+          ? buildJudgedRetryMessage({
+              message: prompt.message,
+              previous: state.judged.text,
+              judgement: state.judged.judgement,
+              threshold: agent.judge.threshold,
+            })
+          : prompt.message;
     const startedAt = controls.now();
     last = await runAttempt({
       agent,
@@ -100,12 +115,44 @@ export async function runAgentAttempts(
       retryAfterMs: last.retryAfterMs,
       backoffMs: backoffDelay(state.retriesOnRung, controls.backoff),
     });
-    if (decision.action === "accept") return record.done("ok", last.output);
-    if (decision.action === "stop") return record.done(decision.outcome, null, last.error);
+    if (decision.action === "accept") {
+      if (!agent.judge) return record.done("ok", last.output);
+      const answer: Kept = { output: last.output, text: record.lastText() ?? "", model: record.lastModel() };
+      const blockedJudge = controls.takeAttempt();
+      if (blockedJudge) return record.keep(best ?? { ...answer, unjudged: `not judged: ${blockedJudge}` });
+      const judgeStart = controls.now();
+      const { attempt, verdict } = await judgeAnswer({
+        agent,
+        spec: agent.judge,
+        answer: answer.text,
+        attemptKey: controls.attemptKey(index, record.attempts.length + 1),
+        runSignal: controls.runSignal,
+        maxOutputBytes: controls.maxOutputBytes,
+        port: controls.port, // the judge needs no tools: the lean port
+      });
+      record.add(attempt, agent.judge.model, "judge", judgeStart, { keepText: true });
+      // A judge that fails or answers invalid never turns an ok answer into a failure.
+      if (typeof verdict === "string") return record.keep(best ?? { ...answer, unjudged: verdict });
+      const judged: Kept = { ...answer, judgement: verdict };
+      if (!best?.judgement || verdict.score > best.judgement.score) best = judged;
+      if (verdict.score >= agent.judge.threshold || state.rung + 1 >= agent.ladder.length) return record.keep(best);
+      // Below the threshold: one more try, on the next rung, with what the judge said.
+      state.rung++;
+      state.retriesOnRung = 0;
+      state.repairedOnRung = false;
+      state.repairIssues = undefined;
+      state.kind = "escalation";
+      state.judged = { text: answer.text, judgement: verdict };
+      continue;
+    }
+    if (decision.action === "stop") return best ? record.keep(best) : record.done(decision.outcome, null, last.error);
     advance(state, decision, last);
     if (decision.action === "retry") await sleep(decision.delayMs, controls.runSignal);
   }
 }
+
+/** An ok answer kept by a judged agent: its output and text, and the verdict on it (or why there is none). */
+type Kept = { output: unknown; text: string; model: string | null; judgement?: Judgement; unjudged?: string };
 
 /** Moves the loop to its next attempt as the decision says. */
 function advance(
@@ -146,7 +193,14 @@ function createAgentRecord(controls: RunControls, index: number, agent: Prepared
   return {
     attempts,
     lastText: () => lastText,
-    add(result: AttemptResult, model: string | undefined, kind: AttemptRecord["kind"], attemptStart: number) {
+    lastModel: () => lastModel,
+    add(
+      result: AttemptResult,
+      model: string | undefined,
+      kind: AttemptRecord["kind"],
+      attemptStart: number,
+      options: { keepText?: boolean } = {},
+    ) {
       queuedMs += result.queuedMs ?? 0;
       const attempt: AttemptRecord = {
         attempt: attempts.length + 1,
@@ -162,11 +216,25 @@ function createAgentRecord(controls: RunControls, index: number, agent: Prepared
       };
       attempts.push(attempt);
       toolCalls = addToolCalls(toolCalls, result.toolCalls);
-      if (result.text !== undefined) lastText = result.text;
-      lastModel = result.answeredBy ?? model ?? null;
+      // A judge's attempt is evidence about the answer, not the answer: the agent's text and model stay its own.
+      if (!options.keepText) {
+        if (result.text !== undefined) lastText = result.text;
+        lastModel = result.answeredBy ?? model ?? null;
+      }
       usage = addUsage(usage, result.usage);
       controls.addUsage(result.usage);
       controls.emit({ type: "attempt-ended", index, attempt });
+    },
+    /** Ends ok with a kept answer: its text (not the last attempt's), and the verdict on it or why there is none. */
+    keep(kept: Kept): AgentResult {
+      lastText = kept.text;
+      lastModel = kept.model;
+      const result = this.done("ok", kept.output);
+      return {
+        ...result,
+        ...(kept.judgement ? { judged: kept.judgement } : {}),
+        ...(kept.unjudged ? { unjudged: kept.unjudged } : {}),
+      };
     },
     done(outcome: Outcome, output: unknown, reason?: string): AgentResult {
       const endedAt = controls.now();

@@ -23,7 +23,7 @@ export type AttemptOutcome =
 export type AttemptRecord = {
   attempt: number;
   model: string | null;
-  kind: "first" | "retry" | "repair" | "escalation";
+  kind: "first" | "retry" | "repair" | "escalation" | "judge";
   outcome: AttemptOutcome;
   startedAt: number;
   durationMs: number;
@@ -60,4 +60,13 @@ export type AgentResult = {
   queuedMs?: number;
   /** Tool calls the agent made, by tool name, summed over attempts; absent when none. */
   toolCalls?: ToolCallCounts;
+  /** The judge's verdict on the kept answer (the best-scored one), when the call asked for a judge. */
+  judged?: Judgement;
+  /** Why the kept answer has no verdict although a judge was asked for (the judge failed or answered invalid). */
+  unjudged?: string;
+  /** bestOf: every candidate that ran, where and how it scored (the kept one among them). */
+  candidates?: Array<{ model: string | null; outcome: Outcome; score?: number; reason?: string }>;
 };
+
+/** A judge's verdict: the score the engine computed from the per-dimension scores, and what would raise it. */
+export type Judgement = { score: number; dimensions: Record<string, number>; feedback: string };

@@ -23,8 +23,26 @@ export type PreparedAgent = {
   timeoutMs: number;
   /** Indexes of agents whose ok result this one needs. */
   dependsOn?: readonly number[];
+  /** Scores each ok answer; below the threshold the agent tries again on the next rung with the judge's feedback. */
+  judge?: JudgeSpec;
   /** The prompt, or a builder that makes it from the dependencies' results once they are ok. */
   prompt: RenderedPrompt | ((dependencies: AgentResult[]) => RenderedPrompt);
+};
+
+/** How an agent's ok answers are judged (parallel_run's `judge`). */
+export type JudgeSpec = {
+  /** Answers scoring at least this (0-10) are accepted; below it the agent climbs one rung with the feedback. */
+  threshold: number;
+  /** The judge's prompt for one answer (the answer as data). */
+  prompt: (answer: string) => RenderedPrompt;
+  /** Checks the judge's answer (per-dimension scores and feedback). */
+  validate: Validator;
+  outputSchema?: object;
+  /** Weight of each scored dimension: the score is their weighted mean, never the judge's own total. */
+  weights: Readonly<Record<string, number>>;
+  /** The model that judges; undefined is the host's default. */
+  model: string | undefined;
+  timeoutMs: number;
 };
 
 export type WaitPolicy = "all" | { first: number };

@@ -10,26 +10,35 @@ export const UsageSchema = Type.Object({
   costUsd: Type.Optional(Type.Number({ description: "US dollars, when the host knows the model's price." })),
 });
 const OutcomeSchema = Type.Union(OUTCOMES.map((o) => Type.Literal(o)));
+const ModelSchema = (description: string) => Type.Optional(Type.String({ description }));
+
 export const AgentResultSchema = Type.Object({
   id: Type.String(),
   type: Type.String(),
   label: Type.String(),
   outcome: OutcomeSchema,
-  output: Type.Unknown({ description: "Validated output (JSON for json types, text otherwise); null unless ok." }),
-  text: Type.Union([Type.String(), Type.Null()], {
-    description: "Raw text of the last answer, kept even when invalid.",
-  }),
-  model: Type.Union([Type.String(), Type.Null()], {
-    description: "Model of the last attempt; null is the host's default.",
-  }),
+  output: Type.Optional(
+    Type.Unknown({
+      description:
+        "The checked answer, present exactly when the outcome is ok: parsed and validated JSON for json types, the trimmed text otherwise.",
+    }),
+  ),
+  text: Type.Optional(
+    Type.String({
+      description:
+        "Raw text of the last answer, unchecked: present only when the outcome is not ok and the agent answered (an ok answer is in `output`).",
+    }),
+  ),
+  model: ModelSchema("Model of the last attempt; absent: the host's default model."),
   attempts: Type.Array(
     Type.Object({
-      model: Type.Union([Type.String(), Type.Null()]),
+      model: ModelSchema("Absent: the host's default model."),
       kind: Type.Union([
         Type.Literal("first"),
         Type.Literal("retry"),
         Type.Literal("repair"),
         Type.Literal("escalation"),
+        Type.Literal("judge"),
       ]),
       outcome: Type.String(),
       durationMs: Type.Number(),
@@ -42,9 +51,9 @@ export const AgentResultSchema = Type.Object({
     }),
   ),
   durationMs: Type.Number(),
-  startedAt: Type.Union([Type.Number(), Type.Null()]),
-  endedAt: Type.Union([Type.Number(), Type.Null()]),
-  reason: Type.Optional(Type.String()),
+  startedAt: Type.Optional(Type.Number({ description: "Epoch ms; absent when the agent never started (skipped)." })),
+  endedAt: Type.Optional(Type.Number({ description: "Epoch ms; absent when the agent never started (skipped)." })),
+  reason: Type.Optional(Type.String({ description: "Why the agent did not end ok." })),
   usage: Type.Optional(UsageSchema),
   runtime: Type.Optional(
     Type.String({
@@ -57,5 +66,29 @@ export const AgentResultSchema = Type.Object({
     Type.Record(Type.String(), Type.Integer({ minimum: 1 }), {
       description: "Agents with the host's tools: how many times each tool was called (names only, never arguments).",
     }),
+  ),
+  judged: Type.Optional(
+    Type.Object(
+      {
+        score: Type.Number(),
+        dimensions: Type.Record(Type.String(), Type.Number()),
+        feedback: Type.String(),
+      },
+      { description: "The judge's verdict on the kept answer, when the call asked for a judge." },
+    ),
+  ),
+  unjudged: Type.Optional(
+    Type.String({ description: "Why the kept answer has no verdict although a judge was asked for." }),
+  ),
+  candidates: Type.Optional(
+    Type.Array(
+      Type.Object({
+        model: ModelSchema("Absent: the host's default model."),
+        outcome: OutcomeSchema,
+        score: Type.Optional(Type.Number()),
+        reason: Type.Optional(Type.String()),
+      }),
+      { description: "bestOf: every candidate that ran, where and how it scored (the kept one among them)." },
+    ),
   ),
 });

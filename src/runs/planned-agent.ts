@@ -14,6 +14,8 @@ export type PlannedAgent = {
   outputSchema?: Record<string, unknown>;
   /** The answer's format (from the call); json when outputSchema is given. */
   outputFormat?: OutputFormatName;
+  /** Candidates to run and judge, keeping the best (parallel_run's bestOf). */
+  bestOf?: number;
   /** Whether the agent runs with the host's tools (from the call); default: its type's setting, else none. */
   tools?: ToolsSettingName;
   /** Indexes (in the planned list) of agents whose ok result this one needs. */

@@ -2,7 +2,7 @@
 // rendered (or a builder for agents fed by their dependencies), its ladder and time limit resolved.
 import { UserInputError, describeValue } from "../errors.js";
 import { resolveLadder } from "../engine/model-ladder.js";
-import type { PreparedAgent } from "../engine/run-types.js";
+import type { JudgeSpec, PreparedAgent } from "../engine/run-types.js";
 import type { AgentType } from "../registry/agent-type.js";
 import { nearestIds } from "../registry/suggest.js";
 import { checkAgentInput, renderAgentPrompt } from "../render/render-agent-prompt.js";
@@ -21,6 +21,8 @@ export function buildPreparedAgent(options: {
   timeoutSeconds?: number;
   /** Whether agents may run with the host's tools here. Default: not (no runtime that offers them). */
   tools?: ToolAccess;
+  /** The call's judge: every ok answer is scored, and one below the threshold tried again a rung higher. */
+  judge?: JudgeRequest;
 }): PreparedAgent {
   const { plan, type } = options;
   const contract = resolveContract(plan, type);
@@ -47,7 +49,47 @@ export function buildPreparedAgent(options: {
     ladder: resolveLadder({ ladder: options.ladder, tier: type.def.tier, model: plan.model }),
     timeoutMs: (plan.timeoutSeconds ?? options.timeoutSeconds ?? type.def.timeoutSeconds) * 1000,
     dependsOn: plan.dependsOn,
+    ...(options.judge
+      ? { judge: buildJudgeSpec(options.judge, typeof prompt === "function" ? plan.task : prompt.message) }
+      : {}),
     prompt,
+  };
+}
+
+/** What a call says about judging its agents, with the judge type from the catalogue. */
+export type JudgeRequest = {
+  threshold: number;
+  /** The call's own criteria of a good answer (data, shown to the judge). */
+  rubric?: string;
+  type: AgentType;
+  /** The model that judges: the call's choice, else the first (cheapest) rung of its ladder; undefined is the host's default. */
+  model: string | undefined;
+};
+
+const MAX_JUDGED_TASK_CHARS = 120_000;
+const MAX_JUDGED_ANSWER_CHARS = 70_000;
+
+function buildJudgeSpec(request: JudgeRequest, agentTask: string): JudgeSpec {
+  const { type } = request;
+  const weights = Object.fromEntries((type.def.rubric ?? []).map((item) => [item.dimension, item.weight]));
+  return {
+    threshold: request.threshold,
+    prompt: (answer) =>
+      renderAgentPrompt({
+        type,
+        task: "",
+        input: {
+          agentTask: agentTask.slice(0, MAX_JUDGED_TASK_CHARS),
+          answer: answer.slice(0, MAX_JUDGED_ANSWER_CHARS),
+          ...(request.rubric ? { criteria: request.rubric } : {}),
+        },
+        field: "judge",
+      }),
+    validate: type.validateOutput!,
+    ...(type.def.output ? { outputSchema: type.def.output as object } : {}),
+    weights,
+    model: request.model,
+    timeoutMs: type.def.timeoutSeconds * 1000,
   };
 }
 

@@ -46,6 +46,22 @@ const agentRequests = (log: LogEntry[]) => log.filter((e) => e.system.includes("
 /** The scripted model for every agent: chooses the answer from the agent's type and task. */
 function agentScript(request: ScriptRequest): Reply {
   const type = identifyType(request.system, types);
+  if (type === "output_judge") {
+    const score = request.user.includes("WEAK-DRAFT") ? 5 : 9;
+    const dim = { score, note: score < 7 ? "generic, no hook" : "vivid" };
+    return {
+      json: {
+        scores: { task_fit: dim, accuracy: dim, completeness: dim, clarity: dim },
+        feedback: score < 7 ? "Open with a concrete image of the first cup." : "Keep it.",
+      },
+    };
+  }
+  if (type === "content_writer_creative") {
+    const weak = request.user.includes("[weak]") && request.model === "model-a";
+    return {
+      json: { ...(SAMPLE_OUTPUTS[type] as object), caption: weak ? "Coffee. WEAK-DRAFT" : "Steam curls off the cup." },
+    };
+  }
   const task = messageText(
     (request.body.messages as Array<{ role: string; content?: unknown }>).find((m) => m.role === "user") ?? {},
   );
@@ -164,6 +180,44 @@ describe("any task, in a real OpenClaw gateway", () => {
     const requests = agentRequests(server.log.slice(before));
     expect(requests).toHaveLength(4);
     for (const r of requests) expect(r.tools).toContain("read"); // researcher defaults to the host's tools
+  });
+
+  it("judge: a weak answer is escalated to the second model of the ladder with the judge's feedback, a strong one left alone", {
+    timeout: 150_000,
+  }, async () => {
+    const before = server.log.length;
+    const { status, body } = await gateway.invoke("parallel_run", {
+      models: ["scripted/model-a", "scripted/model-b"],
+      judge: { threshold: 7.5 },
+      agents: [
+        {
+          type: "content_writer_creative",
+          label: "weak",
+          task: "[weak] A post about coffee",
+          input: { topic: "coffee" },
+        },
+        { type: "content_writer_creative", label: "strong", task: "A post about tea", input: { topic: "tea" } },
+      ],
+    });
+    expect(status).toBe(200);
+    const [weak, strong] = body.result.details.agents;
+    expect(weak.outcome).toBe("ok");
+    expect(weak.model).toBe("scripted/model-b");
+    expect(weak.output.caption).toBe("Steam curls off the cup.");
+    expect(weak.judged.score).toBe(9);
+    expect(weak.attempts.map((a: { kind: string; model: string }) => `${a.kind}@${a.model}`)).toEqual([
+      "first@scripted/model-a",
+      "judge@scripted/model-a", // by default the cheapest rung judges
+      "escalation@scripted/model-b",
+      "judge@scripted/model-a",
+    ]);
+    expect(strong.attempts.map((a: { kind: string }) => a.kind)).toEqual(["first", "judge"]);
+    expect(strong.judged.score).toBe(9);
+    expect(strong.model).toBe("scripted/model-a");
+    // the escalated request carried the judge's feedback to the second model
+    const escalated = server.log.slice(before).find((e) => e.model === "model-b" && e.user.includes("[weak]"))!;
+    expect(escalated.user).toContain("Open with a concrete image of the first cup.");
+    expect(body.result.content[0].text).toMatch(/weak \(content_writer_creative\), scripted\/model-b, .*score 9/);
   });
 
   it("the blog preset writes 5 posts on one topic, each from its own angle", { timeout: 150_000 }, async () => {

@@ -12,7 +12,7 @@ describe("the built bundles", () => {
     const { stdout } = await run(process.execPath, [path.join(ROOT, "dist", "cli.js"), "types", "--json"], {
       cwd: ROOT,
     });
-    expect(JSON.parse(stdout).types).toHaveLength(29);
+    expect(JSON.parse(stdout).types).toHaveLength(30);
   });
 
   it("dist/index.js imports nothing but node built-ins and openclaw", () => {

@@ -281,3 +281,37 @@ describe("Ctrl-C", () => {
     expect([...run.results.values()].map((r) => r.outcome).sort()).toEqual(["cancelled", "cancelled", "ok"]);
   });
 });
+
+describe("parallel-agents run --judge --best-of", () => {
+  it("judges every answer and keeps the best of N candidates; the text shows each agent's score", async () => {
+    let n = 0;
+    server = await startScriptedModelServer((r) => {
+      if (r.system.includes("You are a strict, fair judge")) {
+        const s = r.user.includes("ANSWER-2") ? 9 : 6;
+        const dim = { score: s, note: "n" };
+        return { json: { scores: { task_fit: dim, accuracy: dim, completeness: dim, clarity: dim }, feedback: "f" } };
+      }
+      return { text: `ANSWER-${++n}`, delayMs: 50 };
+    });
+    const runs = await tempDir();
+    const r = await cli([
+      "run",
+      ...base(runs),
+      "--agent",
+      "general=Summarise the plan",
+      "--judge",
+      "7.5",
+      "--best-of",
+      "3",
+      "--json",
+    ]);
+    expect(r.code).toBe(0);
+    const details = JSON.parse(r.stdout);
+    expect(details.agents).toHaveLength(1);
+    expect(details.agents[0].output).toBe("ANSWER-2");
+    expect(details.agents[0].judged.score).toBe(9);
+    expect(details.agents[0].candidates.map((c: { score: number }) => c.score).sort()).toEqual([6, 6, 9]);
+    const text = await cli(["run", ...base(runs), "--agent", "general=Again", "--judge", "5"]);
+    expect(text.stdout).toMatch(/\[ok\] general, .*score 6/);
+  });
+});

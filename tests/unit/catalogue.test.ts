@@ -57,6 +57,7 @@ const REQUIRED_OUTPUT_FIELDS: Record<string, string[]> = {
   agent_refiner: ["revised_design", "changes"],
   agent_orchestrator: ["tasks", "rationale"],
   synthesizer: ["synthesis", "failed_lanes", "confidence"],
+  output_judge: ["scores", "feedback"],
   travel_event_planner: ["summary", "itinerary", "bookings", "budget", "packing_list", "risks"],
   donut_care_coordinator: ["feeding_summary", "reminders", "sitter_handover", "vet_flags"],
   pup_community_engager: ["posts", "replies", "meetup_ideas", "moderation_flags"],
@@ -70,11 +71,11 @@ const REQUIRED_OUTPUT_FIELDS: Record<string, string[]> = {
 const PROSE_TYPES = ["general"];
 
 describe("the built-in catalogue", () => {
-  it("loads all 29 built-in types with no diagnostics", async () => {
+  it("loads all 30 built-in types with no diagnostics", async () => {
     const snapshot = await loadBuiltins();
     expect(snapshot.diagnostics).toEqual([]);
     expect([...snapshot.types.keys()].sort()).toEqual([...Object.keys(REQUIRED_OUTPUT_FIELDS), ...PROSE_TYPES].sort());
-    expect(snapshot.types.size).toBe(29);
+    expect(snapshot.types.size).toBe(30);
   });
 
   it.each(Object.entries(REQUIRED_OUTPUT_FIELDS))(

@@ -24,18 +24,18 @@ async function cliWith(env: NodeJS.ProcessEnv, ...argv: string[]) {
 }
 
 describe("parallel-agents CLI: catalogue commands", () => {
-  it("types prints a table of all 29 types", async () => {
+  it("types prints a table of all 30 types", async () => {
     const r = await cli("types");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ID\s+CATEGORY\s+TIER\s+DESCRIPTION/);
     expect(r.stdout).toMatch(/content_writer_funny\s+content\s+fast/);
-    expect(r.stdout).toMatch(/\n29 agent types\n$/);
+    expect(r.stdout).toMatch(/\n30 agent types\n$/);
   });
 
   it("types --json lists ids, categories and sources", async () => {
     const r = await cli("types", "--json");
     const parsed = JSON.parse(r.stdout);
-    expect(parsed.types).toHaveLength(29);
+    expect(parsed.types).toHaveLength(30);
     expect(parsed.types.find((t: { id: string }) => t.id === "agent_creator")).toMatchObject({
       category: "meta",
       tier: "premium",
@@ -55,7 +55,7 @@ describe("parallel-agents CLI: catalogue commands", () => {
   it("validate exits 0 on the built-in catalogue", async () => {
     const r = await cli("validate");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/29 valid agent types, 0 errors/);
+    expect(r.stdout).toMatch(/30 valid agent types, 0 errors/);
   });
 
   it("render prints the system and task prompts with inputs from flags", async () => {

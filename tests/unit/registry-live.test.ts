@@ -22,7 +22,7 @@ describe("the registry's drop-in folders", () => {
     await writeType(dir, "recipe_helper");
     const added = await registry.refresh();
     expect(added.types.get("recipe_helper")?.def.name).toBe("Fixture Agent");
-    expect(added.types.size).toBe(30);
+    expect(added.types.size).toBe(31);
 
     const file = path.join(dir, "recipe_helper.yaml");
     await fs.writeFile(
@@ -57,7 +57,7 @@ describe("the registry's drop-in folders", () => {
 
   it("reports a configured folder that does not exist", async () => {
     const snapshot = await createRegistry({ roots: catalogueRoots({ promptDirs: ["/nonexistent/agents"] }) }).refresh();
-    expect(snapshot.types.size).toBe(29);
+    expect(snapshot.types.size).toBe(30);
     expect(snapshot.diagnostics[0]).toMatchObject({ severity: "warning", file: "/nonexistent/agents" });
   });
 

@@ -216,7 +216,8 @@ describe("SKILL.md", () => {
     for (const block of blocks) expect(prepare(JSON.parse(block)).agents.length).toBeGreaterThan(0);
   });
 
-  it("names every built-in agent type the host may call (the synthesizer is orchestrate's own last step)", () => {
-    for (const id of types.keys()) if (id !== "synthesizer") expect(SKILL).toContain(`\`${id}\``);
+  it("names every built-in agent type the host may call (the synthesizer and the judge are the tools' own steps)", () => {
+    for (const id of types.keys())
+      if (id !== "synthesizer" && id !== "output_judge") expect(SKILL).toContain(`\`${id}\``);
   });
 });

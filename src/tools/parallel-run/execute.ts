@@ -2,6 +2,7 @@
 import { toolAccess, type ToolDeps } from "../../runs/run-deps.js";
 import type { SessionPort } from "../../engine/port.js";
 import { runAgents, type RunEvent, type RunResult } from "../../engine/scheduler.js";
+import { foldCandidates } from "./best-of.js";
 import { prepareParallelRun, type PreparedRun } from "./prepare.js";
 import { runDetails, summarizeRun } from "./format-result.js";
 import { reusableResults } from "../../journal/run-journal.js";
@@ -66,5 +67,8 @@ export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): P
     },
   });
   journalRunEnd(journal, run);
-  return { text: summarizeRun(run), details: runDetails(run), run, prepared };
+  // bestOf candidates folded back into the agents asked for (the journal keeps every candidate).
+  const asked =
+    prepared.agents.length > prepared.groups.length ? foldCandidates(run, prepared.groups, prepared.labels) : run;
+  return { text: summarizeRun(asked), details: runDetails(asked), run: asked, prepared };
 }

@@ -2,8 +2,16 @@
 import { agentDetails } from "../../runs/agent-details.js";
 import type { RunResult } from "../../engine/scheduler.js";
 
-/** Characters of agent output shown to the host model in total; details always carry everything. */
+/**
+ * Characters of agent output shown to the host model in total; details always carry everything. Under OpenClaw's cap
+ * on one tool result for models of 100k tokens and more (32,000 characters; 16,000 below), so that each agent keeps
+ * its share instead of the host cutting the last ones off (bench/host-read).
+ */
 export const SUMMARY_CHAR_BUDGET = 24_000;
+/** Every agent may show at least this many characters, whatever the budget. */
+const MIN_AGENT_CHARS = 600;
+/** Characters of an unchecked answer (an agent that did not end ok) shown at most. */
+const UNCHECKED_CHARS = 800;
 
 export function runDetails(run: RunResult) {
   return {
@@ -29,18 +37,25 @@ export function summarizeRun(run: RunResult, tool = "parallel_run"): string {
     `${tool} ${run.runId}: ${plural(run.agents.length, "agent")}, ${counts} (${seconds(run.durationMs)}, ${plural(run.attempts, "attempt")}${tokens})`,
   ];
   if (run.stopReason) lines.push(`Stopped early: ${run.stopReason}.`);
-  const perAgent = Math.max(600, Math.floor(SUMMARY_CHAR_BUDGET / Math.max(1, run.agents.length)));
-  for (const r of run.agents) {
+  // What each agent shows: its checked output when ok, else at most 800 characters of its unchecked last answer.
+  const shown = run.agents.map((r) =>
+    r.outcome === "ok" ? (typeof r.output === "string" ? r.output : JSON.stringify(r.output)) : (r.text ?? ""),
+  );
+  const allowed = allotChars(
+    shown.map((t, i) => (run.agents[i]!.outcome === "ok" ? t.length : Math.min(t.length, UNCHECKED_CHARS))),
+    SUMMARY_CHAR_BUDGET,
+  );
+  run.agents.forEach((r, i) => {
     const model = r.model ?? "default model";
-    const head = `\n${r.index + 1}. [${r.outcome}] ${r.label}${r.label !== r.type ? ` (${r.type})` : ""}, ${model}, ${seconds(r.durationMs)}, ${plural(r.attempts.length, "attempt")}${toolCallsText(r.toolCalls)}`;
+    const score = r.judged ? `, score ${r.judged.score}` : "";
+    const head = `\n${r.index + 1}. [${r.outcome}] ${r.label}${r.label !== r.type ? ` (${r.type})` : ""}, ${model}, ${seconds(r.durationMs)}, ${plural(r.attempts.length, "attempt")}${score}${toolCallsText(r.toolCalls)}`;
     lines.push(head);
-    if (r.outcome === "ok")
-      lines.push(clip(typeof r.output === "string" ? r.output : JSON.stringify(r.output), perAgent));
+    if (r.outcome === "ok") lines.push(clip(shown[i]!, allowed[i]!, i));
     else {
-      if (r.reason) lines.push(`reason: ${clip(r.reason, 400)}`);
-      if (r.text) lines.push(`last answer (unchecked): ${clip(r.text, Math.min(perAgent, 800))}`);
+      if (r.reason) lines.push(`reason: ${clip(r.reason, 400, i)}`);
+      if (shown[i]) lines.push(`last answer (unchecked): ${clip(shown[i]!, allowed[i]!, i)}`);
     }
-  }
+  });
   return lines.join("\n");
 }
 
@@ -60,6 +75,24 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}... [${text.length - max} more characters in details]`;
+/**
+ * Splits `budget` characters among texts of these lengths: a text shorter than its even share takes only what it
+ * needs, and what it leaves goes to the longer ones; every text may show at least MIN_AGENT_CHARS.
+ */
+export function allotChars(lengths: readonly number[], budget: number): number[] {
+  const allowed = new Array<number>(lengths.length).fill(0);
+  const order = lengths.map((_, i) => i).sort((a, b) => lengths[a]! - lengths[b]!);
+  let left = budget;
+  order.forEach((i, k) => {
+    const share = Math.max(MIN_AGENT_CHARS, Math.floor(left / (order.length - k)));
+    allowed[i] = Math.min(lengths[i]!, share);
+    left = Math.max(0, left - allowed[i]!);
+  });
+  return allowed;
+}
+
+/** The text, cut to `max` characters with a note of what was cut and where the whole is (agent i's details). */
+function clip(text: string, max: number, agent: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}... [${text.length - max} more characters in details.agents[${agent}]]`;
 }

@@ -6,6 +6,8 @@ import { OutputFormat, ToolsSetting } from "../../registry/agent-type-schema.js"
 import { MAX_OUTPUT_SCHEMA_BYTES } from "../../runs/call-output-schema.js";
 
 export const MAX_TASK_CHARS = 100_000;
+/** Candidates per agent with bestOf. */
+export const MAX_BEST_OF = 5;
 
 export const AgentSpec = Type.Object(
   {
@@ -33,6 +35,14 @@ export const AgentSpec = Type.Object(
         minimum: 5,
         maximum: LIMITS.maxTimeoutSeconds,
         description: "Per-attempt timeout for this agent.",
+      }),
+    ),
+    bestOf: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_BEST_OF,
+        description:
+          "Run this many candidates of the agent at once (on successive models of its ladder where it has more than one), have the judge score each, and keep the best. Needs judge.",
       }),
     ),
     outputSchema: Type.Optional(
@@ -124,6 +134,33 @@ export const TeamSpec = Type.Object(
   { additionalProperties: false },
 );
 
+export const JudgeParams = Type.Object(
+  {
+    threshold: Type.Number({
+      minimum: 0,
+      maximum: 10,
+      description:
+        "Score (0-10) an answer needs. Each ok answer is scored by an output_judge agent; one below it is tried once more on the next model of the ladder with the judge's feedback, and the best-scored answer is kept.",
+    }),
+    rubric: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 5000,
+        description: "What a good answer does, in plain words: the judge scores against it (data, not instructions).",
+      }),
+    ),
+    model: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          "Model that judges. Default: the first (cheapest) model of the ladder, so judging costs a fraction of an answer; name a stronger one for harder judgements.",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const WaitSpec = Type.Union([
   Type.Literal("all"),
   Type.Object(
@@ -171,6 +208,14 @@ export const ParallelRunParams = Type.Object(
       }),
     ),
     wait: Type.Optional(WaitSpec),
+    judge: Type.Optional(JudgeParams),
+    bestOf: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_BEST_OF,
+        description: "bestOf for every agent that does not set its own. Needs judge.",
+      }),
+    ),
     budget: Type.Optional(BudgetSpec),
     resume: Type.Optional(
       Type.String({

@@ -8,11 +8,19 @@ import { buildPreparedAgent, lookupType, type ToolAccess } from "../../runs/prep
 import { resolveRunLimits, type RunLimits } from "../../runs/run-limits.js";
 import { parseToolParams } from "../parse-tool-params.js";
 import { ParallelRunParams, type ParallelRunParamsT } from "./params.js";
+import { expandCandidates } from "./best-of.js";
 import { planTeam } from "./teams.js";
+
+/** The agent type that scores answers for `judge`. */
+export const JUDGE_TYPE = "output_judge";
 
 export type PreparedRun = RunLimits & {
   params: ParallelRunParamsT;
+  /** What the engine runs: the agents, each bestOf agent as its candidates. */
   agents: PreparedAgent[];
+  /** For each agent asked for, the indexes of what the engine runs for it (one, or its candidates) and its label. */
+  groups: number[][];
+  labels: string[];
   wait: WaitPolicy;
 };
 
@@ -53,8 +61,27 @@ export function prepareParallelRun(raw: unknown, ctx: PrepareContext): PreparedR
     });
   }
   const ladder = params.models ?? config.models;
+  const judgeType = params.judge ? ctx.types.get(JUDGE_TYPE) : undefined;
+  if (params.judge && !judgeType)
+    throw new UserInputError({
+      field: "judge",
+      value: params.judge,
+      message: `the ${JUDGE_TYPE} agent type is missing from the catalogue`,
+      fix: `restore prompts/meta/${JUDGE_TYPE}.yaml, or remove judge`,
+    });
+  const judge =
+    params.judge && judgeType
+      ? {
+          threshold: params.judge.threshold,
+          rubric: params.judge.rubric,
+          type: judgeType,
+          model: params.judge.model ?? ladder[0],
+        }
+      : undefined;
   const labels = new Map<string, number>();
   const agents: PreparedAgent[] = [];
+  const groups: number[][] = [];
+  const groupLabels: string[] = [];
   planned.forEach((plan, i) => {
     const type = lookupType(plan, ctx.types, errors);
     if (!params.team && plan.task.trim() === "") {
@@ -72,22 +99,58 @@ export function prepareParallelRun(raw: unknown, ctx: PrepareContext): PreparedR
     const seen = labels.get(baseLabel) ?? 0;
     labels.set(baseLabel, seen + 1);
     try {
-      agents.push(
-        buildPreparedAgent({
-          plan: { ...plan, label: seen === 0 ? baseLabel : `${baseLabel} #${seen + 1}` },
-          type,
-          index: i,
-          ladder,
-          timeoutSeconds: params.timeoutSeconds ?? config.timeoutSeconds,
-          tools: ctx.tools,
-        }),
-      );
+      const agent = buildPreparedAgent({
+        plan: { ...plan, label: seen === 0 ? baseLabel : `${baseLabel} #${seen + 1}` },
+        type,
+        index: agents.length,
+        ladder,
+        timeoutSeconds: params.timeoutSeconds ?? config.timeoutSeconds,
+        tools: ctx.tools,
+        judge,
+      });
+      const n = plan.bestOf ?? params.bestOf ?? 1;
+      if (n > 1 && !judge)
+        throw new UserInputError({
+          field: plan.bestOf !== undefined ? `${plan.field}.bestOf` : "bestOf",
+          value: n,
+          message: "bestOf needs a judge to pick the best candidate",
+          fix: "add judge: { threshold: 7.5 } (or another threshold), or remove bestOf",
+        });
+      if (n > 1 && (plan.dependsOn?.length || planned.some((p) => p.dependsOn?.includes(i))))
+        throw new UserInputError({
+          field: "bestOf",
+          value: n,
+          message: "bestOf cannot be used with agents that depend on each other (the meta preset)",
+          fix: "remove bestOf",
+        });
+      const runs = n > 1 ? expandCandidates(agent, n, agents.length) : [agent];
+      groups.push(runs.map((_, k) => agents.length + k));
+      groupLabels.push(agent.label);
+      agents.push(...runs);
     } catch (error) {
       if (error instanceof UserInputError) errors.push(error);
       else throw error;
     }
   });
+  if (agents.length > config.maxAgentsPerCall)
+    errors.push(
+      new UserInputError({
+        field: "bestOf",
+        value: agents.length,
+        message: `bestOf makes ${agents.length} agents, more than the limit of ${config.maxAgentsPerCall} per call`,
+        fix: "lower bestOf or split the work into several calls",
+      }),
+    );
   const wait = params.wait ?? "all";
+  if (typeof wait === "object" && agents.length > groups.length)
+    errors.push(
+      new UserInputError({
+        field: "wait.first",
+        value: wait.first,
+        message: "wait.first cannot be combined with bestOf",
+        fix: 'use wait: "all" with bestOf',
+      }),
+    );
   if (typeof wait === "object" && wait.first > planned.length) {
     errors.push(
       new UserInputError({
@@ -99,5 +162,8 @@ export function prepareParallelRun(raw: unknown, ctx: PrepareContext): PreparedR
     );
   }
   if (errors.length > 0) throw errors.length === 1 ? errors[0]! : new UserInputErrors(errors.slice(0, 10));
-  return { params, agents, wait, ...resolveRunLimits(config, params, agents.length) };
+  const limits = resolveRunLimits(config, params, agents.length);
+  // A judged agent may need two more attempts by default: a judge of its answer, and one of the answer it retries.
+  if (params.judge && params.budget?.maxAttempts === undefined) limits.maxAttempts += agents.length * 2;
+  return { params, agents, groups, labels: groupLabels, wait, ...limits };
 }
