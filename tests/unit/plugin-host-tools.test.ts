@@ -1,13 +1,12 @@
 // Agents with the host's tools inside OpenClaw (fake host runtime; the real one is in tests/e2e/any-task): which runtime
 // runs them, what the host is asked for, what details report, and what the config and the caller's session allow.
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { addToolCalls } from "../../src/engine/port.js";
 import { countToolCalls, finalAnswerWithTools } from "../../src/host/openclaw-port.js";
-import type { ToolFactoryContext } from "../../src/plugin/host-tool.js";
 import { createParallelRunTool } from "../../src/plugin/tools.js";
 import { fakeLlm } from "../helpers/fake-llm.js";
 import { type Behaviour, fakeSubagent } from "../helpers/fake-subagent.js";
-import { tempDir } from "../helpers/registry.js";
+import { fakeHostApi } from "../helpers/fake-host-api.js";
 
 async function tool(
   behave: (message: string) => Behaviour,
@@ -16,12 +15,7 @@ async function tool(
 ) {
   const { subagent } = fakeSubagent(behave);
   const fake = fakeLlm(() => ({ text: "## From a host completion" }));
-  const stateDir = await tempDir();
-  const logger = { warn: vi.fn(), info: vi.fn(), error: vi.fn(), debug: vi.fn() };
-  const api = {
-    runtime: { subagent, llm: fake.llm, state: { resolveStateDir: () => stateDir } },
-    logger,
-  } as unknown as ToolFactoryContext["api"];
+  const api = await fakeHostApi({ subagent, llm: fake.llm });
   return {
     subagent,
     llm: fake,

@@ -1,11 +1,10 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createParallelRunTool } from "../../src/plugin/tools.js";
-import type { ToolFactoryContext } from "../../src/plugin/host-tool.js";
 import { ParallelRunResultSchema } from "../../src/tools/parallel-run/result-schema.js";
 import { getValidator } from "../../src/validation/json-validator.js";
 import { fakeLlm, type LlmBehaviour } from "../helpers/fake-llm.js";
 import { fakeSubagent } from "../helpers/fake-subagent.js";
-import { tempDir } from "../helpers/registry.js";
+import { fakeHostApi } from "../helpers/fake-host-api.js";
 
 /** The tool on the session runtime (childRuntime: "session"), with a fake api.runtime.subagent. */
 async function tool(behave: Parameters<typeof fakeSubagent>[0], config: Record<string, unknown> = {}) {
@@ -13,12 +12,7 @@ async function tool(behave: Parameters<typeof fakeSubagent>[0], config: Record<s
   const { llm } = fakeLlm(() => {
     throw new Error("the session runtime must not call llm.complete");
   });
-  const stateDir = await tempDir();
-  const logger = { warn: vi.fn(), info: vi.fn(), error: vi.fn(), debug: vi.fn() };
-  const api = {
-    runtime: { subagent, llm, state: { resolveStateDir: () => stateDir } },
-    logger,
-  } as unknown as ToolFactoryContext["api"];
+  const api = await fakeHostApi({ subagent, llm });
   return {
     subagent,
     t: createParallelRunTool({
@@ -38,12 +32,7 @@ async function completionTool(
   const { subagent } = fakeSubagent(() => {
     throw new Error("the completion runtime must not start sessions");
   });
-  const stateDir = await tempDir();
-  const logger = { warn: vi.fn(), info: vi.fn(), error: vi.fn(), debug: vi.fn() };
-  const api = {
-    runtime: { subagent, llm: fake.llm, state: { resolveStateDir: () => stateDir } },
-    logger,
-  } as unknown as ToolFactoryContext["api"];
+  const api = await fakeHostApi({ subagent, llm: fake.llm });
   return {
     ...fake,
     subagent,
