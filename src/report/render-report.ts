@@ -42,17 +42,18 @@ export function renderMarkdownReport(run: LoadedRun): string {
         .join(", ") || "none yet"
     }.`,
     "",
-    "| # | agent | type | outcome | model | attempts | duration |",
-    "|---|---|---|---|---|---|---|",
+    "| # | agent | type | outcome | model | attempts | duration | score | cost |",
+    "|---|---|---|---|---|---|---|---|---|",
     ...agents.map(
       (a) =>
-        `| ${a.index + 1} | ${a.label.replace(/\|/g, "\\|")} | ${a.type} | ${a.outcome} | ${a.model ?? "default"} | ${a.attempts.map((t) => `${t.kind}:${t.outcome}`).join(", ") || "none"} | ${seconds(a.durationMs)} |`,
+        `| ${a.index + 1} | ${a.label.replace(/\|/g, "\\|")} | ${a.type} | ${a.outcome} | ${a.model ?? "default"} | ${a.attempts.map((t) => `${t.kind}:${t.outcome}`).join(", ") || "none"} | ${seconds(a.durationMs)} | ${a.judged ? a.judged.score : a.unjudged ? "unjudged" : ""} | ${a.usage?.costUsd !== undefined ? `$${a.usage.costUsd.toFixed(4)}` : ""} |`,
     ),
     "",
   ];
   for (const a of agents) {
     lines.push(`## ${a.index + 1}. ${a.label} (${a.outcome})`, "");
     if (a.reason) lines.push(`Reason: ${a.reason}`, "");
+    if (a.judged) lines.push(`Judged ${a.judged.score}/10: ${a.judged.feedback.split("\n")[0]}`, "");
     const body = a.outcome === "ok" ? JSON.stringify(a.output, null, 2) : (a.text ?? "(no answer)");
     const fence = "`".repeat(Math.max(3, ...Array.from(body.matchAll(/`+/g), (m) => m[0].length + 1)));
     lines.push(`${fence}${a.outcome === "ok" ? "json" : ""}`, body, fence, "");
