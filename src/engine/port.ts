@@ -79,14 +79,17 @@ export function runtimeOf(port: SessionPort, agent: { tools?: "host" }): string 
 /** Distinct tool names kept per agent; further names count as "other". */
 export const MAX_TOOL_NAMES = 50;
 
+/** Counts `n` calls of `name` into `counts` (a null-prototype record): past MAX_TOOL_NAMES names, as "other". */
+export function countToolCall(counts: ToolCallCounts, name: string, n = 1): void {
+  const key = name in counts || Object.keys(counts).length < MAX_TOOL_NAMES ? name : "other";
+  counts[key] = (counts[key] ?? 0) + n;
+}
+
 /** Adds tool call counts (one agent's attempts), keeping at most MAX_TOOL_NAMES names. */
 export function addToolCalls(a: ToolCallCounts | undefined, b: ToolCallCounts | undefined): ToolCallCounts | undefined {
   if (!b || Object.keys(b).length === 0) return a;
   const sum: ToolCallCounts = Object.assign(Object.create(null), a);
-  for (const [name, count] of Object.entries(b)) {
-    const key = name in sum || Object.keys(sum).length < MAX_TOOL_NAMES ? name : "other";
-    sum[key] = (sum[key] ?? 0) + count;
-  }
+  for (const [name, count] of Object.entries(b)) countToolCall(sum, name, count);
   return { ...sum };
 }
 

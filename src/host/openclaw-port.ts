@@ -4,8 +4,8 @@ import type { OpenClawPluginApi } from "openclaw/plugin-sdk/core";
 import { parseUsage } from "./parse-usage.js";
 import {
   SessionError,
-  MAX_TOOL_NAMES,
   addUsage,
+  countToolCall,
   capBytes,
   type SessionPort,
   type SessionRequest,
@@ -303,15 +303,10 @@ function bridgedName(args: unknown): unknown {
  */
 export function countToolCalls(messages: unknown[]): ToolCallCounts | undefined {
   const counts: ToolCallCounts = Object.create(null);
-  let distinct = 0;
   const add = (name: unknown) => {
     if (typeof name !== "string" || name === "") return;
-    // The name a bridged call gives is the model's own text: anything but a plain tool name is counted as "other",
-    // and so is every name past the first 50.
-    let key = TOOL_NAME.test(name) ? name : "other";
-    if (counts[key] === undefined && distinct >= MAX_TOOL_NAMES) key = "other";
-    if (counts[key] === undefined) distinct++;
-    counts[key] = (counts[key] ?? 0) + 1;
+    // The name a bridged call gives is the model's own text: anything but a plain tool name is counted as "other".
+    countToolCall(counts, TOOL_NAME.test(name) ? name : "other");
   };
   for (const raw of messages) {
     const m = raw as Message & { tool_calls?: unknown };
@@ -325,5 +320,5 @@ export function countToolCalls(messages: unknown[]): ToolCallCounts | undefined 
     if (Array.isArray(m.tool_calls))
       for (const call of m.tool_calls) add((call as { function?: { name?: unknown } } | null)?.function?.name);
   }
-  return distinct > 0 ? { ...counts } : undefined;
+  return Object.keys(counts).length > 0 ? { ...counts } : undefined;
 }
