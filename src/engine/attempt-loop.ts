@@ -190,6 +190,28 @@ function createAgentRecord(controls: RunControls, index: number, agent: Prepared
   let lastModel: string | null = agent.ladder[0] ?? null;
   let queuedMs = 0;
   let toolCalls: ToolCallCounts | undefined;
+  const done = (outcome: Outcome, output: unknown, reason?: string): AgentResult => {
+    const endedAt = controls.now();
+    return {
+      index,
+      id: agent.id,
+      type: agent.type,
+      label: agent.label,
+      outcome,
+      output,
+      text: lastText,
+      model: lastModel,
+      attempts,
+      reason,
+      startedAt,
+      endedAt,
+      durationMs: endedAt - startedAt,
+      usage,
+      runtime: runtimeOf(controls.port, agent),
+      ...(queuedMs > 0 ? { queuedMs } : {}),
+      ...(toolCalls ? { toolCalls } : {}),
+    };
+  };
   return {
     attempts,
     lastText: () => lastText,
@@ -229,34 +251,13 @@ function createAgentRecord(controls: RunControls, index: number, agent: Prepared
     keep(kept: Kept): AgentResult {
       lastText = kept.text;
       lastModel = kept.model;
-      const result = this.done("ok", kept.output);
+      const result = done("ok", kept.output);
       return {
         ...result,
         ...(kept.judgement ? { judged: kept.judgement } : {}),
         ...(kept.unjudged ? { unjudged: kept.unjudged } : {}),
       };
     },
-    done(outcome: Outcome, output: unknown, reason?: string): AgentResult {
-      const endedAt = controls.now();
-      return {
-        index,
-        id: agent.id,
-        type: agent.type,
-        label: agent.label,
-        outcome,
-        output,
-        text: lastText,
-        model: lastModel,
-        attempts,
-        reason,
-        startedAt,
-        endedAt,
-        durationMs: endedAt - startedAt,
-        usage,
-        runtime: runtimeOf(controls.port, agent),
-        ...(queuedMs > 0 ? { queuedMs } : {}),
-        ...(toolCalls ? { toolCalls } : {}),
-      };
-    },
+    done,
   };
 }
