@@ -10,6 +10,7 @@ import {
   type Usage,
 } from "../engine/port.js";
 import type { ModelGate } from "./model-gate.js";
+import type { OverrideGuard } from "./host-ladder.js";
 
 export type LlmRuntime = Pick<OpenClawPluginApi["runtime"]["llm"], "complete">;
 type CompleteParams = Parameters<LlmRuntime["complete"]>[0];
@@ -25,6 +26,8 @@ export type OpenClawLlmPortOptions = {
   maxTokens?: number;
   /** How long a provider error pauses further requests to the same model. Default 1000 ms. */
   errorPauseMs?: number;
+  /** Shared by every call in the gateway: once the host refuses a per-run model, requests use its default. */
+  overrides?: OverrideGuard;
 };
 
 /** The plugin config key that lets a plugin choose a model per completion. */
@@ -36,26 +39,36 @@ export function createOpenClawLlmPort(options: OpenClawLlmPortOptions): SessionP
     name: "openclaw-completion",
     queues: true,
     async run(request: SessionRequest): Promise<SessionResult> {
-      const gateKey = request.model ?? "(host default)";
+      // After the host refused a per-run model (options.overrides), every request runs on its default model.
+      const model = options.overrides?.refused ? undefined : request.model;
+      const gateKey = model ?? "(host default)";
       const release = await gate.acquire(gateKey, request.signal);
       try {
         request.onStarted?.();
-        const params: CompleteParams = {
+        const params = (model: string | undefined): CompleteParams => ({
           systemPrompt: request.system,
           messages: [{ role: "user", content: request.message }],
           signal: request.signal,
           purpose: `parallel-agents: ${request.label}`.slice(0, 200),
-          ...(request.model ? { model: request.model } : {}),
+          ...(model ? { model } : {}),
           ...(options.maxTokens ? { maxTokens: options.maxTokens } : {}),
           ...(options.responseFormat !== false && request.outputSchema
             ? { responseFormat: jsonSchemaFormat(request.outputSchema) }
             : {}),
-        };
+        });
         let result: CompleteResult;
         try {
-          result = await llm.complete(params);
+          result = await llm.complete(params(model));
         } catch (error) {
-          throw classifyLlmError(error, request);
+          if (!(model && options.overrides && errorCode(error) === "LLM_COMPLETION_NOT_AUTHORIZED"))
+            throw classifyLlmError(error, { ...request, model });
+          // The host does not let this plugin pick the model: remember it for every call, answer on its default.
+          options.overrides.refuse(model, (error as Error)?.message ?? String(error));
+          try {
+            result = await llm.complete(params(undefined));
+          } catch (second) {
+            throw classifyLlmError(second, { ...request, model: undefined });
+          }
         }
         // a provider error holds this model back for errorPauseMs from when the error came, for every call
         return toSessionResult(result, request, () => gate.pause(gateKey, Date.now() + (options.errorPauseMs ?? 1000)));
@@ -99,8 +112,12 @@ function jsonSchemaFormat(schema: object): Record<string, unknown> {
 }
 
 /** Classifies the host's thrown errors by their stable `code`, never by message text. */
+function errorCode(error: unknown): string | undefined {
+  return typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : undefined;
+}
+
 export function classifyLlmError(error: unknown, request: Pick<SessionRequest, "model" | "signal">): SessionError {
-  const code = typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : undefined;
+  const code = errorCode(error);
   const message = (error as Error)?.message ?? String(error);
   if (request.signal.aborted || code === "LLM_COMPLETION_ABORTED")
     return new SessionError("aborted", "the completion was aborted", { cause: error });

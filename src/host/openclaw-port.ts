@@ -14,6 +14,7 @@ import {
   type Usage,
 } from "../engine/port.js";
 import type { ModelGate } from "./model-gate.js";
+import type { OverrideGuard } from "./host-ladder.js";
 import type { SessionLedger } from "./session-ledger.js";
 
 export type SubagentRuntime = Pick<
@@ -41,6 +42,8 @@ export type OpenClawPortOptions = {
   /** Where kept children are remembered so later calls sweep the oldest (cleanup "keep"). */
   ledger?: SessionLedger;
   log?: (message: string) => void;
+  /** Shared by every call in the gateway: once the host refuses a per-run model, children run on its default. */
+  overrides?: OverrideGuard;
 };
 
 export type OpenClawPort = SessionPort & {
@@ -150,25 +153,38 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
 
   async function runChild(request: SessionRequest): Promise<SessionResult> {
     request.onStarted?.();
-    const sessionKey = childSessionKey(agentId, request.attemptKey);
     const calledAt = Date.now();
-    let started: Awaited<ReturnType<SubagentRuntime["run"]>>;
-    try {
-      started = await subagent.run({
-        sessionKey,
+    // After the host refused a per-run model (options.overrides), children run on its default model.
+    const model = options.overrides?.refused ? undefined : request.model;
+    let sessionKey = childSessionKey(agentId, request.attemptKey);
+    const start = (attemptKey: string, model: string | undefined) =>
+      subagent.run({
+        sessionKey: childSessionKey(agentId, attemptKey),
         message: request.message,
         extraSystemPrompt: request.system,
         promptMode: "minimal",
         deliver: false,
         lane: options.lane ?? "subagent",
-        idempotencyKey: request.attemptKey,
+        idempotencyKey: attemptKey,
         // A child without tools needs none of the workspace files the host injects (AGENTS.md): lightContext drops them.
         // A child with tools keeps them: they carry the user's rules for working in the workspace.
         ...(options.disableTools === false ? {} : { disableTools: true, lightContext: true }),
-        ...splitModelRef(request.model),
+        ...splitModelRef(model),
       });
+    let started: Awaited<ReturnType<SubagentRuntime["run"]>>;
+    try {
+      started = await start(request.attemptKey, model);
     } catch (error) {
-      throw classifyStartError(error);
+      const refused = classifyStartError(error);
+      if (!(model && options.overrides && refused.overrideRefused)) throw refused;
+      // The host does not let this plugin pick the model: remember it for every call, run this child on its default.
+      options.overrides.refuse(model, (error as Error)?.message ?? String(error));
+      sessionKey = childSessionKey(agentId, `${request.attemptKey}-d`);
+      try {
+        started = await start(`${request.attemptKey}-d`, undefined);
+      } catch (second) {
+        throw classifyStartError(second);
+      }
     }
     const key = started.sessionKey?.trim() || sessionKey;
     // Cancelling a child = deleting its session: the host aborts its in-flight model request. An abort that came
@@ -212,7 +228,7 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
         text: cut.text,
         truncated: cut.truncated,
         usage: answer.usage,
-        model: started.runtime ? `${started.runtime.provider}/${started.runtime.model}` : request.model,
+        model: started.runtime ? `${started.runtime.provider}/${started.runtime.model}` : model,
         ...(queuedMs !== undefined ? { queuedMs } : {}),
         ...(toolCalls ? { toolCalls } : {}),
       };
@@ -229,13 +245,16 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
 /** The plugin config key that lets a plugin choose a model per sub-agent run. */
 export const SUBAGENT_OVERRIDE_KEY = "plugins.entries.parallel-agents.subagent.allowModelOverride";
 
-function classifyStartError(error: unknown): SessionError {
+function classifyStartError(error: unknown): SessionError & { overrideRefused?: true } {
   const message = (error as Error)?.message ?? String(error);
   if (/override/i.test(message))
-    return new SessionError(
-      "fatal",
-      `starting the sub-agent failed: ${message} Fix: set ${SUBAGENT_OVERRIDE_KEY}: true in the OpenClaw config, or remove "models" from the call and the plugin config.`,
-      { cause: error },
+    return Object.assign(
+      new SessionError(
+        "fatal",
+        `starting the sub-agent failed: ${message} Fix: set ${SUBAGENT_OVERRIDE_KEY}: true in the OpenClaw config, or remove "models" from the call and the plugin config.`,
+        { cause: error },
+      ),
+      { overrideRefused: true as const },
     );
   if (/not allowed|forbidden|unknown model|not found/i.test(message))
     return new SessionError("fatal", `starting the sub-agent failed: ${message}`, { cause: error });

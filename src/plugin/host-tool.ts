@@ -10,6 +10,9 @@ import { createOpenClawLlmPort } from "../host/openclaw-llm-port.js";
 import { createOpenClawPort, isOurChild, type OpenClawPort } from "../host/openclaw-port.js";
 import { UserInputError } from "../errors.js";
 import { createSessionLedger, type SessionLedger } from "../host/session-ledger.js";
+import { createOverrideGuard, deriveHostLadder, hostModels, type OverrideGuard } from "../host/host-ladder.js";
+import { hostPriceTable, withPrices } from "../runs/prices.js";
+import type { CallLadder } from "../runs/run-deps.js";
 import { userAgentsDir } from "../registry/catalogue-roots.js";
 import type { Registry } from "../registry/create-registry.js";
 import { sharedRegistry } from "./shared-registry.js";
@@ -33,6 +36,10 @@ export type HostToolRun<P, D> = (
     owner: string;
     /** Agents can run with the host's tools here (OpenClaw sub-agent sessions). */
     hostTools: true;
+    /** The host's primary model and fallbacks as a ladder, where the host allows per-run models. */
+    defaultLadder: CallLadder;
+    /** What the host model should read about this call's models (a refused override, an unusable ladder). */
+    hostNotes: () => string[];
     signal?: AbortSignal;
     onProgress: (text: string) => void;
     port: (cleanup: "delete" | "keep") => SessionPort;
@@ -64,6 +71,22 @@ function sharedLedger(stateDir: string, keep: number): SessionLedger {
   return ledger;
 }
 const SESSION_MAX_AGE_MS = 24 * 3600_000;
+// Per plugin instance (one per gateway), remembered across calls: what the host refused about per-run models, per
+// runtime (see OverrideGuard), and whether the note about an unusable ladder in the host config was said (once).
+type ModelMemory = { guards: Record<"llm" | "subagent", OverrideGuard>; ladderNoteSaid: boolean };
+const modelMemories = new WeakMap<object, ModelMemory>();
+function modelMemory(api: object): ModelMemory {
+  let memory = modelMemories.get(api);
+  if (!memory)
+    modelMemories.set(
+      api,
+      (memory = {
+        guards: { llm: createOverrideGuard("llm"), subagent: createOverrideGuard("subagent") },
+        ladderNoteSaid: false,
+      }),
+    );
+  return memory;
+}
 
 /** The host's sub-agent lane cap, `agents.defaults.subagents.maxConcurrent` (OpenClaw's default 8). */
 export function hostLaneCap(config: unknown): number {
@@ -102,6 +125,15 @@ export function createHostTool<P, D>(
           }),
         );
       const stateDir = api.runtime.state.resolveStateDir();
+      const hostConfig =
+        toolContext.getRuntimeConfig?.() ?? toolContext.runtimeConfig ?? toolContext.config ?? api.config;
+      const agentId = toolContext.agentId ?? "main";
+      const memory = modelMemory(api);
+      const overrideGuards = memory.guards;
+      for (const guard of Object.values(overrideGuards)) guard.sync(hostConfig);
+      const prices = hostPriceTable(hostConfig);
+      const leanRuntime = config.childRuntime === "completion" ? "llm" : "subagent";
+      const hostLadder = deriveHostLadder({ hostConfig, agentId, prices, runtimes: [leanRuntime] });
       const ports: OpenClawPort[] = [];
       try {
         const out = await run(params, {
@@ -118,19 +150,28 @@ export function createHostTool<P, D>(
               progress: { text, visibility: "channel", privacy: "public", id: `${definition.name}:${toolCallId}` },
             }),
           hostTools: true,
+          defaultLadder: hostLadder,
+          hostNotes: () => {
+            const notes = [...new Set([leanRuntime, "subagent"] as const)].map((r) => overrideGuards[r].note());
+            // an unusable ladder in the host config is worth saying when the call used the host's model
+            if (hostLadder.note && !memory.ladderNoteSaid && config.models.length === 0) {
+              memory.ladderNoteSaid = true;
+              notes.push(hostLadder.note);
+            }
+            return notes.filter((n): n is string => n !== undefined);
+          },
           port: (cleanup) => {
             const sessions = (disableTools: boolean) => {
-              const lane = hostLaneCap(
-                toolContext.getRuntimeConfig?.() ?? toolContext.runtimeConfig ?? toolContext.config ?? api.config,
-              );
+              const lane = hostLaneCap(hostConfig);
               const port = createOpenClawPort({
                 subagent: api.runtime.subagent,
-                agentId: toolContext.agentId ?? "main",
+                agentId,
                 cleanup,
                 disableTools,
                 laneGate: sharedGate("lane", Math.max(1, lane - config.laneReserve)),
                 ledger: sharedLedger(stateDir, config.keepSessions),
                 log: (m) => api.logger.warn(m),
+                overrides: overrideGuards.subagent,
               });
               ports.push(port);
               return port;
@@ -143,9 +184,11 @@ export function createHostTool<P, D>(
                 ? createOpenClawLlmPort({
                     llm: api.runtime.llm,
                     gate: sharedGate("model", config.maxConcurrentPerModel),
+                    overrides: overrideGuards.llm,
                   })
                 : sessions(true);
-            return { ...lean, ...withTools };
+            // Answers the host left unpriced (sub-agent sessions) are priced from its own model catalogue.
+            return withPrices({ ...lean, ...withTools }, prices, { defaultModel: hostModels(hostConfig, agentId)[0] });
           },
         });
         return { content: [{ type: "text" as const, text: out.text }], details: out.details };

@@ -92,3 +92,16 @@ export const AgentResultSchema = Type.Object({
     ),
   ),
 });
+
+/** The models a run's agents climbed and where they came from. */
+export const RunLadderSchema = Type.Object({
+  models: Type.Array(Type.String(), {
+    description: "The models agents climb, first to last; empty: the default model.",
+  }),
+  source: Type.String({
+    description: "Where the ladder came from: the call, the plugin config, or the host's config.",
+  }),
+});
+
+/** What the caller should know about the runtime, e.g. a setting to change. */
+export const RunNotesSchema = Type.Array(Type.String());

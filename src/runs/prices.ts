@@ -55,7 +55,7 @@ export function parsePriceSpec(spec: string, field = "--price"): [string, ModelP
     throw new UserInputError({
       field,
       value: spec,
-      message: "a price is MODEL=INPUT/OUTPUT in US dollars per million tokens",
+      message: `${JSON.stringify(spec)} is not MODEL=INPUT/OUTPUT in US dollars per million tokens`,
       fix: `write e.g. ${field} gpt-4o-mini=0.15/0.60 (rates from 0 to ${MAX_PRICE_PER_MTOK})`,
     });
   return [model, { inputPerMTok: rates[0]!, outputPerMTok: rates[1]! }];

@@ -20,7 +20,25 @@ export type ToolDeps = {
   hostTools?: boolean;
   /** Engine backoff of same-model retries (tests shorten it). */
   backoff?: { baseMs: number; maxMs: number };
+  /** The ladder when neither the call nor the plugin config names models (inside OpenClaw: from the host's config). */
+  defaultLadder?: CallLadder;
+  /** Lines the host model should read about this call's runtime (e.g. the setting that allows per-run models). */
+  hostNotes?: () => string[];
 };
+
+/** A call's model ladder (empty: the runtime's default model only) and where it came from, as the result says it. */
+export type CallLadder = { models: readonly string[]; source: string };
+
+/** The call's ladder: its own `models`, else the plugin config's, else the runtime's default ladder. */
+export function resolveCallLadder(
+  models: readonly string[] | undefined,
+  deps: Pick<ToolDeps, "config" | "defaultLadder">,
+): CallLadder {
+  if (models) return { models, source: "the call's models" };
+  if (deps.config.models.length > 0) return { models: deps.config.models, source: "the plugin config's models" };
+  if (deps.defaultLadder && deps.defaultLadder.models.length > 0) return deps.defaultLadder;
+  return { models: [], source: "the host's default model" };
+}
 
 /** Whether this call's agents may use the host's tools: the runtime must offer them and the config allow them. */
 export function toolAccess(deps: Pick<ToolDeps, "config" | "hostTools">): ToolAccess {

@@ -27,6 +27,7 @@ async function tool(behave: Parameters<typeof fakeSubagent>[0], config: Record<s
 async function completionTool(
   behave: (params: { model?: string; systemPrompt?: string }, call: number) => LlmBehaviour,
   config: Record<string, unknown> = {},
+  hostConfig?: Record<string, unknown>,
 ) {
   const fake = fakeLlm(behave);
   const { subagent } = fakeSubagent(() => {
@@ -36,7 +37,21 @@ async function completionTool(
   return {
     ...fake,
     subagent,
-    t: createParallelRunTool({ api, config, toolContext: { agentId: "main", sessionKey: "agent:main:main" } }),
+    t: createParallelRunTool({
+      api,
+      config,
+      toolContext: { agentId: "main", sessionKey: "agent:main:main", ...(hostConfig ? { config: hostConfig } : {}) },
+    }),
+  };
+}
+
+/** An OpenClaw config: the main agent's primary and fallbacks, their prices, and whether per-run models are allowed. */
+function hostConfigWith(options: { allowOverride: boolean }) {
+  const model = (id: string, input: number, output: number) => ({ id, name: id, cost: { input, output } });
+  return {
+    agents: { defaults: { model: { primary: "p/big", fallbacks: ["p/small", "p/mid"] } } },
+    models: { providers: { p: { models: [model("big", 15, 75), model("small", 0.1, 0.4), model("mid", 1, 4)] } } },
+    plugins: { entries: { "parallel-agents": options.allowOverride ? { llm: { allowModelOverride: true } } : {} } },
   };
 }
 
@@ -85,20 +100,76 @@ describe("the parallel_run plugin tool on host completions (the default runtime)
     expect(llm.complete).toHaveBeenCalledTimes(2);
   });
 
-  it("escalates a refused model override to the next rung and tells the exact setting to change", async () => {
-    const { t } = await completionTool(
-      (p) =>
-        p.model === "p/fast-m" ? { throwCode: "LLM_COMPLETION_NOT_AUTHORIZED" } : { text: JSON.stringify(funny) },
+  it("a model override the host refuses: the agents run on its default model and the result says the setting once", async () => {
+    const { t, llm } = await completionTool(
+      (p) => (p.model ? { throwCode: "LLM_COMPLETION_NOT_AUTHORIZED" } : { text: JSON.stringify(funny) }),
       { models: ["p/fast-m", "p/std-m"] },
     );
-    const result = await t.execute("c", { agents: [{ type: "content_writer_funny", task: "x" }] });
-    const agent = result.details.agents[0]!;
-    expect(agent.outcome).toBe("ok");
-    expect(agent.attempts.map((a) => `${a.kind}@${a.model}:${a.outcome}`)).toEqual([
-      "first@p/fast-m:fatal",
-      "escalation@p/std-m:ok",
+    const agents = [
+      { type: "content_writer_funny", task: "x" },
+      { type: "content_writer_funny", task: "y" },
+    ];
+    const first = await t.execute("c", { agents, maxConcurrent: 1 });
+    for (const agent of first.details.agents) {
+      expect(agent.outcome).toBe("ok");
+      expect(agent.attempts.map((a) => `${a.kind}@${a.model}:${a.outcome}`)).toEqual(["first@scripted/model-a:ok"]);
+    }
+    // one request found the refusal; every later one went straight to the host's model
+    expect(llm.complete.mock.calls.map((c) => c[0].model ?? "default")).toEqual(["p/fast-m", "default", "default"]);
+    const key = "plugins.entries.parallel-agents.llm.allowModelOverride: true";
+    expect(first.details.notes).toHaveLength(1);
+    expect(first.details.notes![0]).toContain(key);
+    expect(first.details.notes![0]).toContain('refused model "p/fast-m"');
+    expect(first.content[0]!.text).toContain(`Note: The host refused model "p/fast-m"`);
+    const second = await t.execute("c2", { agents: [agents[0]!] });
+    expect(second.details.agents[0]!.outcome).toBe("ok");
+    expect(llm.complete).toHaveBeenCalledTimes(4); // no request wasted on the refused model
+    // explained in full once; later results say it in one line
+    expect(second.details.notes).toEqual([
+      `Agents ran on the host's default model: the host refuses per-run models (set ${key} to use the ladder).`,
     ]);
-    expect(agent.attempts[0]!.error).toContain("plugins.entries.parallel-agents.llm.allowModelOverride: true");
+  });
+
+  it("without a configured ladder, climbs the host's primary and fallbacks cheapest first and prices each answer from the host's catalogue", async () => {
+    const { t, llm } = await completionTool(
+      (p) => (p.model === "p/small" ? { text: "not json" } : { text: JSON.stringify(funny) }),
+      {},
+      hostConfigWith({ allowOverride: true }),
+    );
+    const result = await t.execute("c", { agents: [{ type: "content_writer_funny", task: "x" }] });
+    expect(result.details.ladder).toEqual({
+      models: ["p/small", "p/mid", "p/big"],
+      source: "your OpenClaw config (primary and fallbacks, cheapest first)",
+    });
+    expect(result.content[0]!.text).toContain("Ladder: p/small -> p/mid -> p/big (your OpenClaw config");
+    const agent = result.details.agents[0]!;
+    expect(agent.attempts.map((a) => `${a.kind}@${a.model}:${a.outcome}`)).toEqual([
+      "first@p/small:invalid",
+      "repair@p/small:invalid",
+      "escalation@p/mid:ok",
+    ]);
+    expect(llm.complete.mock.calls.map((c) => c[0].model)).toEqual(["p/small", "p/small", "p/mid"]);
+    // 10 input and 5 output tokens per request: twice at 0.1/0.4, once at 1/4 dollars per million tokens
+    const expected = 2 * ((10 * 0.1 + 5 * 0.4) / 1e6) + (10 * 1 + 5 * 4) / 1e6;
+    expect(agent.usage!.costUsd).toBeCloseTo(expected, 12);
+    expect(result.details.usage!.costUsd).toBeCloseTo(expected, 12);
+    expect(result.content[0]!.text).toContain(`$${expected.toFixed(4)}`);
+  });
+
+  it("a host ladder the plugin may not use: the host's model, and the setting to change said once", async () => {
+    const { t, llm } = await completionTool(
+      () => ({ text: JSON.stringify(funny) }),
+      {},
+      hostConfigWith({ allowOverride: false }),
+    );
+    const first = await t.execute("c", { agents: [{ type: "content_writer_funny", task: "x" }] });
+    expect(first.details.ladder).toEqual({ models: [], source: "the host's default model" });
+    expect(llm.complete.mock.calls[0]![0].model).toBeUndefined();
+    expect(first.details.notes).toHaveLength(1);
+    expect(first.details.notes![0]).toContain("p/big, p/small, p/mid");
+    expect(first.details.notes![0]).toContain("plugins.entries.parallel-agents.llm.allowModelOverride: true");
+    const second = await t.execute("c2", { agents: [{ type: "content_writer_funny", task: "y" }] });
+    expect(second.details.notes).toBeUndefined();
   });
 
   it("classifies the host's errors by code: a timeout is retried, an unavailable runtime is not", async () => {

@@ -21,6 +21,9 @@ import type { OrchestrateResultSchema } from "./result-schema.js";
 import { formatPlanProblem, validatePlan, type Plan, type PlanCheck } from "./validate-plan.js";
 import { plannerCatalogue } from "./planner-catalogue.js";
 import { plannerNotes } from "./planner-notes.js";
+import { judgedLimits, judgeRequest } from "../../runs/judge-request.js";
+import { resolveCallLadder } from "../../runs/run-deps.js";
+import { contextLines } from "../parallel-run/format-result.js";
 import { clip, prepareTasks } from "./prepare-tasks.js";
 import { reusableResults } from "../../journal/run-journal.js";
 import { journalRunEnd, journalRunEvents, startedLine, startToolRun } from "../../runs/journaled-run.js";
@@ -72,7 +75,10 @@ export async function executeOrchestrate(
       message: "the agent_orchestrator or synthesizer type is missing from the catalogue",
       fix: "restore it (parallel-agents validate)",
     });
-  const ladder = params.models ?? deps.config.models;
+  const callLadder = resolveCallLadder(params.models, deps);
+  const ladder = callLadder.models;
+  // refused here, before the planner runs, when the catalogue has no judge
+  const judge = judgeRequest(params.judge, types, ladder);
   const maxTasks = params.maxTasks ?? 8;
   const tools = toolAccess(deps);
   let stepNo = 0;
@@ -225,6 +231,7 @@ export async function executeOrchestrate(
     tools,
     context: params.context,
     timeoutSeconds: deps.config.timeoutSeconds,
+    judge,
   });
   if ("problems" in prepared) return refuseJournaled(prepared.problems);
   const agents = prepared.agents;
@@ -239,7 +246,7 @@ export async function executeOrchestrate(
     signal,
     runId,
     agents,
-    ...resolveRunLimits(deps.config, params, agents.length),
+    ...judgedLimits(resolveRunLimits(deps.config, params, agents.length), params, agents.length),
     reuse: started.loaded ? reusableResults(started.loaded) : undefined,
     onEvent: (event) => {
       toJournal(event);
@@ -274,6 +281,7 @@ export async function executeOrchestrate(
     ...(run.stopReason ? { stopReason: run.stopReason } : {}),
     ...(stopKind ? { stopKind } : {}),
   });
+  const hostNotes = deps.hostNotes?.() ?? [];
   const tasks = run.agents.map((r, i) => ({
     ...agentDetails(r),
     dependsOn: plan!.tasks[i]!.dependsOn,
@@ -288,8 +296,13 @@ export async function executeOrchestrate(
     counts: run.counts,
     synthesis: synthesis ? agentDetails(synthesis) : null,
     plannerAttempts: plannerRuns.length,
+    ladder: { models: [...callLadder.models], source: callLadder.source },
+    ...(hostNotes.length > 0 ? { notes: hostNotes } : {}),
   };
-  return { text: summarize(details, synthesis), details };
+  return {
+    text: summarize(details, synthesis, contextLines({ ladder: callLadder, notes: hostNotes })),
+    details,
+  };
 }
 
 function normalizePlan(output: unknown): Plan {
@@ -309,11 +322,22 @@ function normalizePlan(output: unknown): Plan {
 }
 
 function summarize(
-  details: { runId: string; tasks: Array<{ id: string; outcome: string; reason?: string }>; waves: string[][] },
+  details: {
+    runId: string;
+    tasks: Array<{ id: string; outcome: string; reason?: string; judged?: { score: number } }>;
+    waves: string[][];
+  },
   synthesis: AgentResult | undefined,
+  context: string[],
 ): string {
-  const lines = [`orchestrate ${details.runId}: ${details.tasks.length} tasks in ${details.waves.length} waves`];
-  for (const t of details.tasks) lines.push(`- [${t.outcome}] ${t.id}${t.reason ? `: ${t.reason}` : ""}`);
+  const lines = [
+    `orchestrate ${details.runId}: ${details.tasks.length} tasks in ${details.waves.length} waves`,
+    ...context,
+  ];
+  for (const t of details.tasks)
+    lines.push(
+      `- [${t.outcome}] ${t.id}${t.judged ? `, score ${t.judged.score}` : ""}${t.reason ? `: ${t.reason}` : ""}`,
+    );
   const s = readOutput(SynthesisSchema, synthesis);
   if (s) {
     lines.push("", "## Synthesis", s.synthesis);

@@ -1,6 +1,7 @@
 // orchestrate's public parameters (TypeBox).
 import { Type, type Static } from "@sinclair/typebox";
 import { LIMITS } from "../../config.js";
+import { JudgeParams } from "../../runs/judge-request.js";
 import { BudgetSpec } from "../../runs/run-limits.js";
 
 export const MAX_PLAN_TASKS = 20;
@@ -52,6 +53,7 @@ export const OrchestrateParams = Type.Object(
       }),
     ),
     budget: Type.Optional(BudgetSpec),
+    judge: Type.Optional(JudgeParams),
     maxConcurrent: Type.Optional(
       Type.Integer({
         minimum: 1,

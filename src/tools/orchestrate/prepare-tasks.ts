@@ -4,7 +4,7 @@ import { UserInputError } from "../../errors.js";
 import type { AgentResult } from "../../engine/outcome.js";
 import type { PreparedAgent, RenderedPrompt } from "../../engine/run-types.js";
 import type { AgentType } from "../../registry/agent-type.js";
-import { buildPreparedAgent, type ToolAccess } from "../../runs/prepare-agent.js";
+import { buildPreparedAgent, type JudgeRequest, type ToolAccess } from "../../runs/prepare-agent.js";
 import { fenceText } from "../../text/fence-text.js";
 import { contextForTask } from "./task-context.js";
 import type { Plan, PlanProblem } from "./validate-plan.js";
@@ -20,6 +20,8 @@ export function prepareTasks(options: {
   tools: ToolAccess;
   context: string | undefined;
   timeoutSeconds: number | undefined;
+  /** Every task's ok answer scored by the judge (never the planner's or the synthesis). */
+  judge?: JudgeRequest;
 }): { agents: PreparedAgent[] } | { problems: PlanProblem[] } {
   const { plan, types } = options;
   const index = new Map(plan.tasks.map((t, i) => [t.id, i]));
@@ -46,6 +48,7 @@ export function prepareTasks(options: {
         ladder: options.ladder,
         timeoutSeconds: options.timeoutSeconds,
         tools: options.tools,
+        judge: options.judge,
       });
     } catch (error) {
       if (!(error instanceof UserInputError)) throw error;

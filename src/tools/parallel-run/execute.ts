@@ -5,12 +5,17 @@ import { runAgents, type RunEvent, type RunResult } from "../../engine/scheduler
 import { foldCandidates } from "./best-of.js";
 import { prepareParallelRun, type PreparedRun } from "./prepare.js";
 import { runDetails, summarizeRun } from "./format-result.js";
-import { reusableResults } from "../../journal/run-journal.js";
+import { reusableResults, type LoadedRun, type RunJournal } from "../../journal/run-journal.js";
 import { journalRunEnd, journalRunEvents, startedLine, startToolRun } from "../../runs/journaled-run.js";
 
 export type ParallelRunDeps = Omit<ToolDeps, "userDir" | "onProgress"> & {
-  /** The port, or a factory given the checked call (e.g. for its cleanup mode). */
-  port: SessionPort | ((prepared: PreparedRun) => SessionPort);
+  /**
+   * The port, or a factory given the checked call (e.g. for its cleanup mode) and the run: its id, its open journal
+   * (a batch port journals the batches it submits) and, on resume, what the journal held.
+   */
+  port: SessionPort | ((prepared: PreparedRun, run: PortRunContext) => SessionPort);
+  /** Batch mode (the CLI's `run --batch`): see PrepareContext.batch. Default false. */
+  batch?: boolean;
   /** Called with a short line as each agent finishes. */
   onProgress?: (text: string, event?: RunEvent) => void;
   /** Folder of run journals; when set, the run is journaled and `resume` can finish it. */
@@ -20,6 +25,9 @@ export type ParallelRunDeps = Omit<ToolDeps, "userDir" | "onProgress"> & {
   /** Called once the call is checked, before anything starts (e.g. to lay out a live view). */
   onPrepared?: (prepared: PreparedRun) => void;
 };
+
+/** What a port factory learns about the run it serves. */
+export type PortRunContext = { runId: string; journal?: RunJournal; loaded?: LoadedRun };
 
 export type ParallelRunOutput = {
   text: string;
@@ -33,7 +41,13 @@ export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): P
   const started = startToolRun("parallel_run", "pr", raw, deps);
   const { runId, params } = started;
   const reuse = started.loaded ? reusableResults(started.loaded) : undefined;
-  const prepared = prepareParallelRun(params, { config: deps.config, types: snapshot.types, tools: toolAccess(deps) });
+  const prepared = prepareParallelRun(params, {
+    config: deps.config,
+    types: snapshot.types,
+    tools: toolAccess(deps),
+    defaultLadder: deps.defaultLadder,
+    ...(deps.batch ? { batch: true } : {}),
+  });
   using journal = started.open();
   deps.onPrepared?.(prepared);
   deps.onProgress?.(startedLine("parallel_run", runId, started.loaded !== undefined, prepared.agents.length));
@@ -41,7 +55,10 @@ export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): P
   const toJournal = journalRunEvents(journal);
   const run = await runAgents({
     runId,
-    port: typeof deps.port === "function" ? deps.port(prepared) : deps.port,
+    port:
+      typeof deps.port === "function"
+        ? deps.port(prepared, { runId, journal, ...(started.loaded ? { loaded: started.loaded } : {}) })
+        : deps.port,
     agents: prepared.agents,
     maxConcurrent: prepared.maxConcurrent,
     retries: prepared.retries,
@@ -70,5 +87,11 @@ export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): P
   // bestOf candidates folded back into the agents asked for (the journal keeps every candidate).
   const asked =
     prepared.agents.length > prepared.groups.length ? foldCandidates(run, prepared.groups, prepared.labels) : run;
-  return { text: summarizeRun(asked), details: runDetails(asked), run: asked, prepared };
+  const context = { ladder: prepared.ladder, notes: deps.hostNotes?.() };
+  return {
+    text: summarizeRun(asked, "parallel_run", context),
+    details: runDetails(asked, context),
+    run: asked,
+    prepared,
+  };
 }

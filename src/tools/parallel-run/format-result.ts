@@ -1,6 +1,7 @@
 // Turns an engine run into the tool result: a compact text the host model reads, and structured details.
 import { agentDetails } from "../../runs/agent-details.js";
 import type { RunResult } from "../../engine/scheduler.js";
+import type { CallLadder } from "../../runs/run-deps.js";
 
 /**
  * Characters of agent output shown to the host model in total; details always carry everything. Under OpenClaw's cap
@@ -13,7 +14,10 @@ const MIN_AGENT_CHARS = 600;
 /** Characters of an unchecked answer (an agent that did not end ok) shown at most. */
 const UNCHECKED_CHARS = 800;
 
-export function runDetails(run: RunResult) {
+/** What a result says besides the agents: the ladder used and notes about the runtime. */
+export type RunContext = { ladder?: CallLadder; notes?: readonly string[] };
+
+export function runDetails(run: RunResult, context: RunContext = {}) {
   return {
     runId: run.runId,
     agents: run.agents.map(agentDetails),
@@ -22,10 +26,21 @@ export function runDetails(run: RunResult) {
     attempts: run.attempts,
     durationMs: run.durationMs,
     ...(run.stopReason ? { stopReason: run.stopReason } : {}),
+    ...(context.ladder ? { ladder: { models: [...context.ladder.models], source: context.ladder.source } } : {}),
+    ...(context.notes?.length ? { notes: [...context.notes] } : {}),
   };
 }
 
-export function summarizeRun(run: RunResult, tool = "parallel_run"): string {
+/** The lines about the ladder (when there is one) and the runtime's notes, for the text the host model reads. */
+export function contextLines(context: RunContext): string[] {
+  const lines: string[] = [];
+  if (context.ladder && context.ladder.models.length > 0)
+    lines.push(`Ladder: ${context.ladder.models.join(" -> ")} (${context.ladder.source}).`);
+  for (const note of context.notes ?? []) lines.push(`Note: ${note}`);
+  return lines;
+}
+
+export function summarizeRun(run: RunResult, tool = "parallel_run", context: RunContext = {}): string {
   const counts = Object.entries(run.counts)
     .filter(([, n]) => n > 0)
     .map(([o, n]) => `${n} ${o}`)
@@ -37,6 +52,7 @@ export function summarizeRun(run: RunResult, tool = "parallel_run"): string {
     `${tool} ${run.runId}: ${plural(run.agents.length, "agent")}, ${counts} (${seconds(run.durationMs)}, ${plural(run.attempts, "attempt")}${tokens})`,
   ];
   if (run.stopReason) lines.push(`Stopped early: ${run.stopReason}.`);
+  lines.push(...contextLines(context));
   // What each agent shows: its checked output when ok, else at most 800 characters of its unchecked last answer.
   const shown = run.agents.map((r) =>
     r.outcome === "ok" ? (typeof r.output === "string" ? r.output : JSON.stringify(r.output)) : (r.text ?? ""),

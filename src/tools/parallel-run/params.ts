@@ -2,6 +2,7 @@
 import { CloneType, Type, type Static } from "@sinclair/typebox";
 import { LIMITS } from "../../config.js";
 import { BudgetSpec } from "../../runs/run-limits.js";
+import { JudgeParams } from "../../runs/judge-request.js";
 import { OutputFormat, ToolsSetting } from "../../registry/agent-type-schema.js";
 import { MAX_OUTPUT_SCHEMA_BYTES } from "../../runs/call-output-schema.js";
 
@@ -134,33 +135,6 @@ export const TeamSpec = Type.Object(
   { additionalProperties: false },
 );
 
-export const JudgeParams = Type.Object(
-  {
-    threshold: Type.Number({
-      minimum: 0,
-      maximum: 10,
-      description:
-        "Score (0-10) an answer needs. Each ok answer is scored by an output_judge agent; one below it is tried once more on the next model of the ladder with the judge's feedback, and the best-scored answer is kept.",
-    }),
-    rubric: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 5000,
-        description: "What a good answer does, in plain words: the judge scores against it (data, not instructions).",
-      }),
-    ),
-    model: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 200,
-        description:
-          "Model that judges. Default: the first (cheapest) model of the ladder, so judging costs a fraction of an answer; name a stronger one for harder judgements.",
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
 export const WaitSpec = Type.Union([
   Type.Literal("all"),
   Type.Object(
@@ -227,6 +201,24 @@ export const ParallelRunParams = Type.Object(
     cleanup: Type.Optional(
       Type.Union([Type.Literal("delete"), Type.Literal("keep")], {
         description: "keep (default) or delete the finished sub-agent sessions before the call returns.",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * parallel_run's parameters in batch mode (the CLI's `run --batch`): the same, with up to LIMITS.maxAgentsPerBatch
+ * agents (the provider queues them; the live cap stays LIMITS.maxAgentsPerCall). Not part of the tool's manifest.
+ */
+export const BatchRunParams = Type.Object(
+  {
+    ...ParallelRunParams.properties,
+    agents: Type.Optional(
+      Type.Array(AgentSpec, {
+        minItems: 1,
+        maxItems: LIMITS.maxAgentsPerBatch,
+        description: "The agents to run, each with its type and task.",
       }),
     ),
   },

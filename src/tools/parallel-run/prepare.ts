@@ -1,18 +1,17 @@
 // Checks a parallel_run call completely before anything is spawned, and turns it into prepared agents for the engine.
-import type { ResolvedConfig } from "../../config.js";
+import { LIMITS, type ResolvedConfig } from "../../config.js";
 import { UserInputError, UserInputErrors } from "../../errors.js";
 import type { PreparedAgent, WaitPolicy } from "../../engine/scheduler.js";
 import type { AgentType } from "../../registry/agent-type.js";
 import type { PlannedAgent } from "../../runs/planned-agent.js";
 import { buildPreparedAgent, lookupType, type ToolAccess } from "../../runs/prepare-agent.js";
 import { resolveRunLimits, type RunLimits } from "../../runs/run-limits.js";
+import { resolveCallLadder, type CallLadder } from "../../runs/run-deps.js";
+import { judgedLimits, judgeRequest } from "../../runs/judge-request.js";
 import { parseToolParams } from "../parse-tool-params.js";
-import { ParallelRunParams, type ParallelRunParamsT } from "./params.js";
+import { BatchRunParams, ParallelRunParams, type ParallelRunParamsT } from "./params.js";
 import { expandCandidates } from "./best-of.js";
 import { planTeam } from "./teams.js";
-
-/** The agent type that scores answers for `judge`. */
-export const JUDGE_TYPE = "output_judge";
 
 export type PreparedRun = RunLimits & {
   params: ParallelRunParamsT;
@@ -22,9 +21,23 @@ export type PreparedRun = RunLimits & {
   groups: number[][];
   labels: string[];
   wait: WaitPolicy;
+  /** The models the agents climb and where they came from (the result says it). */
+  ladder: CallLadder;
 };
 
-export type PrepareContext = { config: ResolvedConfig; types: ReadonlyMap<string, AgentType>; tools?: ToolAccess };
+export type PrepareContext = {
+  config: ResolvedConfig;
+  types: ReadonlyMap<string, AgentType>;
+  tools?: ToolAccess;
+  /** The runtime's ladder for calls that name none (inside OpenClaw: the host's primary and fallbacks). */
+  defaultLadder?: CallLadder;
+  /**
+   * Batch mode (the CLI's `run --batch`): up to LIMITS.maxAgentsPerBatch agents instead of the config's
+   * maxAgentsPerCall, and every agent's first attempt in flight at once (the provider queues them; maxConcurrent
+   * bounds live runs only). Default false.
+   */
+  batch?: boolean;
+};
 
 /** Validates the parameters' shape and returns them typed, or throws with every problem named. */
 export function parseParallelRunParams(raw: unknown): ParallelRunParamsT {
@@ -32,9 +45,15 @@ export function parseParallelRunParams(raw: unknown): ParallelRunParamsT {
 }
 
 export function prepareParallelRun(raw: unknown, ctx: PrepareContext): PreparedRun {
-  const params = parseParallelRunParams(raw);
+  const params = ctx.batch
+    ? parseToolParams<ParallelRunParamsT>(BatchRunParams, raw, "parallel_run")
+    : parseParallelRunParams(raw);
   const errors: UserInputError[] = [];
   const { config } = ctx;
+  const maxAgents = ctx.batch ? LIMITS.maxAgentsPerBatch : config.maxAgentsPerCall;
+  const splitFix = ctx.batch
+    ? `split the work into batch runs of at most ${maxAgents} agents`
+    : `split the work into calls of at most ${maxAgents} agents, or raise maxAgentsPerCall in the plugin config`;
   if (params.agents && params.team) {
     throw new UserInputError({
       field: "agents",
@@ -52,32 +71,17 @@ export function prepareParallelRun(raw: unknown, ctx: PrepareContext): PreparedR
   const planned: PlannedAgent[] = params.agents
     ? params.agents.map((a, i) => ({ ...a, field: `agents[${i}]` }))
     : planTeam(params.team!);
-  if (planned.length > config.maxAgentsPerCall) {
+  if (planned.length > maxAgents) {
     throw new UserInputError({
       field: "agents",
       value: planned.length,
-      message: `${planned.length} agents requested, more than the limit of ${config.maxAgentsPerCall} per call`,
-      fix: `split the work into calls of at most ${config.maxAgentsPerCall} agents, or raise maxAgentsPerCall in the plugin config`,
+      message: `${planned.length} agents requested, more than the limit of ${maxAgents} per call`,
+      fix: splitFix,
     });
   }
-  const ladder = params.models ?? config.models;
-  const judgeType = params.judge ? ctx.types.get(JUDGE_TYPE) : undefined;
-  if (params.judge && !judgeType)
-    throw new UserInputError({
-      field: "judge",
-      value: params.judge,
-      message: `the ${JUDGE_TYPE} agent type is missing from the catalogue`,
-      fix: `restore prompts/meta/${JUDGE_TYPE}.yaml, or remove judge`,
-    });
-  const judge =
-    params.judge && judgeType
-      ? {
-          threshold: params.judge.threshold,
-          rubric: params.judge.rubric,
-          type: judgeType,
-          model: params.judge.model ?? ladder[0],
-        }
-      : undefined;
+  const callLadder = resolveCallLadder(params.models, { config, defaultLadder: ctx.defaultLadder });
+  const ladder = callLadder.models;
+  const judge = judgeRequest(params.judge, ctx.types, ladder);
   const labels = new Map<string, number>();
   const agents: PreparedAgent[] = [];
   const groups: number[][] = [];
@@ -132,12 +136,12 @@ export function prepareParallelRun(raw: unknown, ctx: PrepareContext): PreparedR
       else throw error;
     }
   });
-  if (agents.length > config.maxAgentsPerCall)
+  if (agents.length > maxAgents)
     errors.push(
       new UserInputError({
         field: "bestOf",
         value: agents.length,
-        message: `bestOf makes ${agents.length} agents, more than the limit of ${config.maxAgentsPerCall} per call`,
+        message: `bestOf makes ${agents.length} agents, more than the limit of ${maxAgents} per call`,
         fix: "lower bestOf or split the work into several calls",
       }),
     );
@@ -162,8 +166,7 @@ export function prepareParallelRun(raw: unknown, ctx: PrepareContext): PreparedR
     );
   }
   if (errors.length > 0) throw errors.length === 1 ? errors[0]! : new UserInputErrors(errors.slice(0, 10));
-  const limits = resolveRunLimits(config, params, agents.length);
-  // A judged agent may need two more attempts by default: a judge of its answer, and one of the answer it retries.
-  if (params.judge && params.budget?.maxAttempts === undefined) limits.maxAttempts += agents.length * 2;
-  return { params, agents, groups, labels: groupLabels, wait, ...limits };
+  const limits = judgedLimits(resolveRunLimits(config, params, agents.length), params, agents.length);
+  if (ctx.batch) limits.maxConcurrent = Math.max(1, agents.length);
+  return { params, agents, groups, labels: groupLabels, wait, ladder: callLadder, ...limits };
 }

@@ -1,7 +1,7 @@
 // The shape of parallel_run's `details`, published in manifests/parallel_run.json (tests check results against it).
 import { Type } from "@sinclair/typebox";
 import { OUTCOMES } from "../../engine/outcome.js";
-import { AgentResultSchema, UsageSchema } from "../../runs/agent-details-schema.js";
+import { AgentResultSchema, RunLadderSchema, RunNotesSchema, UsageSchema } from "../../runs/agent-details-schema.js";
 
 export const ParallelRunResultSchema = Type.Object({
   runId: Type.String(),
@@ -11,4 +11,6 @@ export const ParallelRunResultSchema = Type.Object({
   attempts: Type.Integer({ minimum: 0 }),
   durationMs: Type.Number(),
   stopReason: Type.Optional(Type.String()),
+  ladder: Type.Optional(RunLadderSchema),
+  notes: Type.Optional(RunNotesSchema),
 });

@@ -1,7 +1,7 @@
 // refine_agent, host-independent: creator -> reviewer -> refiner rounds per agent until the computed score reaches the
 // target, loops running concurrently within the cap; the best design is saved as a new agent type, or as the user's
 // override of the existing type it improved.
-import type { ToolDeps } from "../../runs/run-deps.js";
+import { resolveCallLadder, type ToolDeps } from "../../runs/run-deps.js";
 import { UserInputError } from "../../errors.js";
 import { createLimiter } from "../../runs/limiter.js";
 import type { AgentResult } from "../../engine/outcome.js";
@@ -64,7 +64,7 @@ export async function executeRefineAgent(raw: unknown, deps: RefineDeps) {
   const finished = (started.loaded?.items ?? new Map()) as Map<number, RefinedAgent>;
   const target = params.targetScore ?? DEFAULT_TARGET_SCORE;
   const maxRounds = params.maxRounds ?? 3;
-  const ladder = params.models ?? deps.config.models;
+  const ladder = resolveCallLadder(params.models, deps).models;
   const weights = weightsFromRubric(reviewer.def.rubric);
   const limit = createLimiter(resolveRunLimits(deps.config, params, params.agents.length).maxConcurrent);
   let steps = 0;
