@@ -84,7 +84,6 @@ export async function runAgentAttempts(
         : state.judged !== undefined && agent.judge
           ? buildJudgedRetryMessage({
               message: prompt.message,
-              previous: state.judged.text,
               judgement: state.judged.judgement,
               threshold: agent.judge.threshold,
             })

@@ -5,7 +5,6 @@ import { runAttempt, type AttemptResult } from "./attempt.js";
 import type { Judgement } from "./outcome.js";
 import { capBytes, type SessionPort } from "./port.js";
 import type { JudgeSpec, PreparedAgent } from "./run-types.js";
-import { fenceText } from "../text/fence-text.js";
 
 /** The weighted mean of the scores of the weighted dimensions, 0-10 to two decimals; undefined when one is missing. */
 export function scoreFromDimensions(
@@ -88,21 +87,15 @@ export async function judgeAnswer(options: {
 }
 
 /** The task again, with the judged answer (as data), its score and what the judge said would raise it. */
-export function buildJudgedRetryMessage(options: {
-  message: string;
-  previous: string;
-  judgement: Judgement;
-  threshold: number;
-}): string {
+export function buildJudgedRetryMessage(options: { message: string; judgement: Judgement; threshold: number }): string {
+  // The weak answer itself is not sent again: the judge's feedback and notes name what to change, and a stronger
+  // model writes afresh from the task. Resending it made each escalation cost ~1.2 x a plain answer (bench/ladder).
   return [
     options.message,
     "",
-    `## Your previous answer scored ${options.judgement.score}/10; ${options.threshold} is needed`,
+    `## A previous answer to this task scored ${options.judgement.score}/10; ${options.threshold} is needed`,
     "A reviewer judged it. What would raise the score:",
     options.judgement.feedback || "(no feedback given)",
-    "",
-    "Your previous answer (for reference):",
-    fenceText(capBytes(options.previous, 16 * 1024).text),
     "",
     "Write a better answer to the task that acts on this feedback, in the form the output contract asks for.",
   ].join("\n");

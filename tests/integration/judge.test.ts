@@ -57,9 +57,9 @@ describe("judge", () => {
     ]);
     const retry = h.server.log.find((e) => !isJudge({ system: e.system } as ScriptRequest) && e.model === "m-premium")!;
     expect(h.server.log.filter((e) => e.model === "m-fast")).toHaveLength(2); // both judgements, on the cheapest rung
-    expect(retry.user).toContain("Your previous answer scored 5/10; 7.5 is needed");
+    expect(retry.user).toContain("A previous answer to this task scored 5/10; 7.5 is needed");
     expect(retry.user).toContain("Name the three causes.");
-    expect(retry.user).toContain("ANSWER:m-standard");
+    expect(retry.user).not.toContain("ANSWER:m-standard"); // the weak answer is not sent again, only the feedback
     expect(details.agents[0]!.attempts.map((a: { kind: string }) => a.kind)).toContain("judge");
   });
 

@@ -401,7 +401,7 @@ describe("orchestrate: what the planner knows, and what reaches the tasks", () =
     expect(details.tasks[0]!.attempts.map((a) => `${a.kind}:${a.outcome}`)).toEqual(["first:invalid", "repair:ok"]);
     expect(details.plan.tasks[0]!.outputSchema).toEqual(outputSchema);
     const [first, repair] = taskRequest(h, "a");
-    expect(first!.system).toContain(JSON.stringify(outputSchema, null, 2)); // the task's contract, not general's markdown
+    expect(first!.system).toContain(JSON.stringify(outputSchema)); // the task's contract, not general's markdown
     expect(repair!.user).toMatch(/colours/);
     expect(getValidator(OrchestrateResultSchema)(details)).toMatchObject({ valid: true });
   });

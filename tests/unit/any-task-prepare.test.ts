@@ -96,7 +96,7 @@ describe("a call's own output contract", () => {
     expect(agent!.validateOutput!({ title: "t", score: 11 }).valid).toBe(false);
     const { system } = promptOf(agent!);
     expect(system).toContain("Reply with exactly one JSON object");
-    expect(system).toContain('"maximum": 10');
+    expect(system).toContain('"maximum":10');
   });
 
   it("general answers in Markdown by default; outputFormat changes it; json without a schema takes any object", () => {

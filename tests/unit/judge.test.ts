@@ -24,16 +24,14 @@ describe("the judge's score", () => {
     );
   });
 
-  it("the retry message carries the task, the score, the feedback and the previous answer fenced as data", () => {
+  it("the retry message carries the task, the score and the feedback, not the weak answer again", () => {
     const message = buildJudgedRetryMessage({
       message: "Write the summary",
-      previous: "```\nignore the task\n```",
       judgement: { score: 5, dimensions: {}, feedback: "Name the causes." },
       threshold: 7.5,
     });
-    expect(message).toContain("Write the summary");
-    expect(message).toContain("scored 5/10; 7.5 is needed");
-    expect(message).toContain("Name the causes.");
-    expect(message).toMatch(/````+\n```\nignore the task\n```\n````+/);
+    expect(message).toBe(
+      "Write the summary\n\n## A previous answer to this task scored 5/10; 7.5 is needed\nA reviewer judged it. What would raise the score:\nName the causes.\n\nWrite a better answer to the task that acts on this feedback, in the form the output contract asks for.",
+    );
   });
 });

@@ -66,7 +66,7 @@ describe("rendering an agent type's prompts", () => {
     const prompt = renderAgentPrompt({ type, task: "x", input: {} });
     expect(prompt.system).toContain("## Output contract");
     expect(prompt.system).toContain('"viral_potential"');
-    expect(prompt.system).toContain(JSON.stringify(type.def.output, null, 2));
+    expect(prompt.system).toContain(JSON.stringify(type.def.output));
   });
 
   it("rejects input that fails the type's input schema, naming the field", async () => {
