@@ -28,6 +28,11 @@ export type GatewayOptions = {
   subagentConcurrency?: number;
   /** plugins.entries.parallel-agents.llm.allowModelOverride (per-run models for host completions). Default true. */
   llmModelOverride?: boolean;
+  /** The main agent's model: primary (default the first model id) and fallbacks, as `scripted/<id>` refs. */
+  primary?: string;
+  fallbacks?: string[];
+  /** Prices per model id in the provider's catalogue (USD per million tokens), as OpenClaw configs carry them. */
+  costs?: Record<string, { input: number; output: number }>;
 };
 
 export type Gateway = {
@@ -120,6 +125,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     input: ["text"],
     contextWindow: 128000,
     maxTokens: 4096,
+    ...(options.costs?.[id] ? { cost: { ...options.costs[id], cacheRead: 0, cacheWrite: 0 } } : {}),
   });
   const config = {
     gateway: { mode: "local", port, bind: "loopback", auth: { mode: "token", token } },
@@ -136,7 +142,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     agents: {
       defaults: {
-        model: { primary: `scripted/${(options.modelIds ?? ["model-a"])[0]}` },
+        model: {
+          primary: `scripted/${options.primary ?? (options.modelIds ?? ["model-a"])[0]}`,
+          ...(options.fallbacks ? { fallbacks: options.fallbacks.map((id) => `scripted/${id}`) } : {}),
+        },
         heartbeat: { every: "0m" },
         ...(options.subagentConcurrency ? { subagents: { maxConcurrent: options.subagentConcurrency } } : {}),
       },

@@ -92,10 +92,21 @@ function agentScript(request: ScriptRequest): Reply {
   throw new Error(`unexpected agent request (type ${type})`);
 }
 
+/** USD per million tokens, as the gateway's model catalogue says. */
+const PRICES = { cheap: { input: 0.1, output: 0.4 }, strong: { input: 3, output: 15 } };
+
 beforeAll(async () => {
   types = (await createRegistry({ roots: catalogueRoots({}) }).refresh()).types;
   server = await startScriptedModelServer(agentScript);
-  gateway = await startGateway({ modelUrl: server.url, toolSearch: false });
+  // The user's own setup: a strong primary with a cheap fallback, both priced in the provider's catalogue, and no
+  // ladder in the plugin config: the plugin climbs the host's models, cheapest first.
+  gateway = await startGateway({
+    modelUrl: server.url,
+    toolSearch: false,
+    primary: "model-b",
+    fallbacks: ["model-a"],
+    costs: { "model-a": PRICES.cheap, "model-b": PRICES.strong },
+  });
   // The main agent's workspace (OpenClaw: <state dir>/workspace): a child with the host's tools reads from it.
   const notes = path.join(gateway.dir, "state", "workspace", "notes");
   await fsp.mkdir(notes, { recursive: true });
@@ -158,7 +169,7 @@ describe("any task, in a real OpenClaw gateway", () => {
     for (const r of others) expect(r.tools).toEqual([]);
     // The per-call schema was the output contract the model read, and the constrained format the host asked for.
     const spotsRequest = requests.find((r) => r.user.includes("SAVANNAH-SPOTS"))!;
-    expect(spotsRequest.system).toContain('"enum": [\n');
+    expect(spotsRequest.system).toContain('"kind":{"type":"string","enum":[');
     expect(JSON.stringify(spotsRequest.responseFormat)).toContain("restaurant");
   });
 
@@ -182,12 +193,11 @@ describe("any task, in a real OpenClaw gateway", () => {
     for (const r of requests) expect(r.tools).toContain("read"); // researcher defaults to the host's tools
   });
 
-  it("judge: a weak answer is escalated to the second model of the ladder with the judge's feedback, a strong one left alone", {
+  it("judge: a weak answer is escalated to the second model of the host's ladder with the judge's feedback, a strong one left alone, each priced", {
     timeout: 150_000,
   }, async () => {
     const before = server.log.length;
     const { status, body } = await gateway.invoke("parallel_run", {
-      models: ["scripted/model-a", "scripted/model-b"],
       judge: { threshold: 7.5 },
       agents: [
         {
@@ -218,6 +228,21 @@ describe("any task, in a real OpenClaw gateway", () => {
     const escalated = server.log.slice(before).find((e) => e.model === "model-b" && e.user.includes("[weak]"))!;
     expect(escalated.user).toContain("Open with a concrete image of the first cup.");
     expect(body.result.content[0].text).toMatch(/weak \(content_writer_creative\), scripted\/model-b, .*score 9/);
+    // no ladder in the call or the plugin config: the host's primary and fallback, cheapest first
+    expect(body.result.details.ladder).toEqual({
+      models: ["scripted/model-a", "scripted/model-b"],
+      source: "your OpenClaw config (primary and fallbacks, cheapest first)",
+    });
+    expect(body.result.content[0].text).toContain("Ladder: scripted/model-a -> scripted/model-b");
+    // priced from the gateway's model catalogue: the strong agent ran only on model-a (its answer and its verdict)
+    const price = (u: { inputTokens: number; outputTokens: number }, p: { input: number; output: number }) =>
+      (u.inputTokens * p.input + u.outputTokens * p.output) / 1e6;
+    expect(strong.usage.costUsd).toBeCloseTo(price(strong.usage, PRICES.cheap), 9);
+    // the weak one also paid for an answer on model-b, at its higher price
+    expect(weak.usage.costUsd).toBeGreaterThan(price(weak.usage, PRICES.cheap) * 1.5);
+    const total = weak.usage.costUsd + strong.usage.costUsd;
+    expect(body.result.details.usage.costUsd).toBeCloseTo(total, 9);
+    expect(body.result.content[0].text).toContain(`$${total.toFixed(4)}`);
   });
 
   it("the blog preset writes 5 posts on one topic, each from its own angle", { timeout: 150_000 }, async () => {

@@ -306,23 +306,34 @@ describe("parallel_run with OpenClaw's default Tool Search catalog, in a gateway
     expect(answer).toContain("No input validation"); // the code reviewer's sample finding
   });
 
-  it("a ladder the host refuses fails with the exact setting to change, and the host's own model still works", {
+  it("a ladder the host refuses: the agents run on its own model, and the result says the setting to change once", {
     timeout: 150_000,
   }, async () => {
     server.setScript(hostScript({ types, toolArgs: null }));
     const before = server.log.length;
-    const agents = [{ type: "content_writer_funny", task: "Mondays", input: { topic: "Mondays" } }];
+    const agents = [
+      { type: "content_writer_funny", task: "Mondays", input: { topic: "Mondays" } },
+      { type: "content_writer_funny", task: "Fridays", input: { topic: "Fridays" } },
+    ];
     const { body } = await searchGateway.invoke("parallel_run", {
       agents,
-      models: ["scripted/model-a", "scripted/model-b"],
+      models: ["scripted/model-b", "scripted/model-a"],
     });
-    const agent = body.result.details.agents[0];
-    expect(agent.outcome).toBe("failed");
-    expect(agent.reason).toContain("plugins.entries.parallel-agents.llm.allowModelOverride: true");
-    expect(body.result.content[0].text).toContain("plugins.entries.parallel-agents.llm.allowModelOverride: true");
-    expect(children(server.log.slice(before))).toHaveLength(0); // refused before any request reached the model
-    const plain = await searchGateway.invoke("parallel_run", { agents });
-    expect(plain.body.result.details.agents[0].outcome).toBe("ok");
+    const key = "plugins.entries.parallel-agents.llm.allowModelOverride: true";
+    for (const agent of body.result.details.agents) {
+      expect(agent.outcome).toBe("ok");
+      expect(agent.model).toBe("scripted/model-a"); // the host's primary, not the refused model-b
+    }
+    expect(body.result.details.notes).toHaveLength(1);
+    expect(body.result.details.notes[0]).toContain('The host refused model "scripted/model-b"');
+    expect(body.result.content[0].text).toContain(key);
+    // every request that reached the model server was on the host's model
+    expect(children(server.log.slice(before)).map((e) => e.model)).toEqual(["model-a", "model-a"]);
+    const again = await searchGateway.invoke("parallel_run", { agents: [agents[0]], models: ["scripted/model-b"] });
+    expect(again.body.result.details.agents[0].outcome).toBe("ok");
+    expect(again.body.result.details.notes).toEqual([
+      `Agents ran on the host's default model: the host refuses per-run models (set ${key} to use the ladder).`,
+    ]);
   });
 });
 

@@ -406,6 +406,36 @@ describe("orchestrate: what the planner knows, and what reaches the tasks", () =
     expect(getValidator(OrchestrateResultSchema)(details)).toMatchObject({ valid: true });
   });
 
+  it("judge: every task's answer is scored; a weak one is tried on the next model with the feedback, the planner and synthesis are not judged", async () => {
+    const isJudge = (r: ScriptRequest) => r.system.includes("You are a strict, fair judge");
+    const dims = (score: number) =>
+      Object.fromEntries(["task_fit", "accuracy", "completeness", "clarity"].map((d) => [d, { score, note: d }]));
+    const base = script([[task("a"), task("b")]], (id, r) => ({
+      json: { summary: id === "a" && r.model === "m-1" ? "WEAK output of a" : `output of ${id}` },
+    }));
+    h = await startHarness((r) => {
+      if (!isJudge(r)) return base(r);
+      const weak = r.user.includes("WEAK output");
+      return { json: { scores: dims(weak ? 4 : 9), feedback: weak ? "Say what part a found." : "Fine." } };
+    });
+    const { details, text } = await h.orchestrate({ goal: "x", models: ["m-1", "m-2"], judge: { threshold: 7 } });
+    const [a, b] = details.tasks;
+    expect(a!.attempts.map((t) => `${t.kind}@${t.model}`)).toEqual([
+      "first@m-1",
+      "judge@m-1",
+      "escalation@m-2",
+      "judge@m-1",
+    ]);
+    expect(a).toMatchObject({ outcome: "ok", output: { summary: "output of a" }, judged: { score: 9 } });
+    expect(b!.attempts.map((t) => t.kind)).toEqual(["first", "judge"]);
+    const judged = h.server.log.filter((e) => isJudge({ system: e.system } as ScriptRequest));
+    expect(judged).toHaveLength(3); // a twice, b once: never the planner's plan or the synthesis
+    expect(details.synthesis!.attempts.map((t) => t.kind)).toEqual(["first"]);
+    expect(details.ladder).toEqual({ models: ["m-1", "m-2"], source: "the call's models" });
+    expect(text).toContain("- [ok] a, score 9");
+    expect(getValidator(OrchestrateResultSchema)(details)).toMatchObject({ valid: true });
+  });
+
   it("a task asking for the host's tools where the config forbids them is refused, naming the task, before any task runs", async () => {
     h = await startHarness(script([[task("a"), { ...task("b", [], "general"), tools: "host" }]]), {
       config: { allowTools: false },

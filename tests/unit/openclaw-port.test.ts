@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { childSessionKey, createOpenClawPort, lastAssistant, splitModelRef } from "../../src/host/openclaw-port.js";
 import path from "node:path";
 import { createModelGate } from "../../src/host/model-gate.js";
+import { createOverrideGuard } from "../../src/host/host-ladder.js";
 import { createSessionLedger } from "../../src/host/session-ledger.js";
 import { fakeSubagent } from "../helpers/fake-subagent.js";
 import { tempDir } from "../helpers/registry.js";
@@ -42,6 +43,33 @@ describe("the OpenClaw port over api.runtime.subagent", () => {
     });
     expect(subagent.waitForRun.mock.calls[0]![0].timeoutMs).toBeLessThanOrEqual(5000);
     expect(subagent.deleteSession).not.toHaveBeenCalled();
+  });
+
+  it("a model override the host refuses: the child starts again on the host's model, and later children skip the override", async () => {
+    const { subagent } = fakeSubagent(() => ({ status: "ok", text: "answer" }));
+    const refuseModels = subagent.run.getMockImplementation()!;
+    subagent.run.mockImplementation(async (params) => {
+      if (params.model) throw new Error("provider/model overrides are not authorized for this plugin subagent run.");
+      return refuseModels(params);
+    });
+    const overrides = createOverrideGuard("subagent");
+    const port = createOpenClawPort({ subagent, cleanup: "keep", overrides });
+    const first = await port.run(request({ model: "openai/gpt-x" }));
+    expect(first.text).toBe("answer");
+    expect(subagent.run.mock.calls.map((c) => [c[0].idempotencyKey, c[0].model])).toEqual([
+      ["run1-0-1", "gpt-x"],
+      ["run1-0-1-d", undefined],
+    ]);
+    expect(overrides.refused).toBe(true);
+    await port.run(request({ model: "openai/gpt-x", attemptKey: "run1-1-1" }));
+    expect(subagent.run.mock.calls[2]![0].model).toBeUndefined(); // no start wasted on the refused model
+    expect(overrides.note()).toContain("plugins.entries.parallel-agents.subagent.allowModelOverride: true");
+    // without a guard the refusal is the agent's failure, with the setting to change
+    const plain = createOpenClawPort({ subagent, cleanup: "keep" });
+    await expect(plain.run(request({ model: "openai/gpt-x", attemptKey: "run1-2-1" }))).rejects.toMatchObject({
+      kind: "fatal",
+      message: expect.stringContaining("subagent.allowModelOverride: true"),
+    });
   });
 
   it("gives every attempt of every agent its own idempotency key and session", async () => {
