@@ -61,6 +61,26 @@ export type LogEntry = {
   tools: string[];
   /** The request's response_format, when it set one. */
   responseFormat?: unknown;
+  /** Refused with 429 by the server's own rate limit (`rateLimit` option), not by the script. */
+  rateLimited?: boolean;
+};
+
+/**
+ * A rate limit the server applies before the script sees a request: a refused request is logged (status 429,
+ * `rateLimited: true`) and answered 429 with `retry-after-ms`.
+ */
+export type RateLimit = {
+  /** Refuse a request that arrives while this many are already in flight (the server's real capacity). */
+  maxInFlight?: number;
+  /** Refuse every n-th request (1-based: `every: 4` refuses the 4th, 8th, ...). */
+  every?: number;
+  /** Sent as `retry-after-ms` with each refusal. Default 100. */
+  retryAfterMs?: number;
+};
+
+export type ScriptedServerOptions = {
+  /** Default none: every request reaches the script. */
+  rateLimit?: RateLimit;
 };
 
 export class UnexpectedRequest extends Error {
@@ -101,7 +121,10 @@ export function userText(messages: Array<{ role?: string; content?: unknown }>):
   return (cut === -1 ? content : content.slice(0, cut)).trim();
 }
 
-export async function startScriptedModelServer(initial: Script): Promise<ScriptedModelServer> {
+export async function startScriptedModelServer(
+  initial: Script,
+  options: ScriptedServerOptions = {},
+): Promise<ScriptedModelServer> {
   let script = initial;
   const log: LogEntry[] = [];
   const unexpected: string[] = [];
@@ -146,6 +169,15 @@ export async function startScriptedModelServer(initial: Script): Promise<Scripte
       tools: toolNames(body.tools),
       ...(body.response_format !== undefined ? { responseFormat: body.response_format } : {}),
     };
+    const limit = options.rateLimit;
+    if (
+      limit &&
+      ((limit.maxInFlight !== undefined && inFlight > limit.maxInFlight) ||
+        (limit.every !== undefined && (entry.index + 1) % limit.every === 0))
+    ) {
+      entry.status = 429;
+      entry.rateLimited = true;
+    }
     log.push(entry);
     let ended = false;
     const end = () => {
@@ -158,6 +190,12 @@ export async function startScriptedModelServer(initial: Script): Promise<Scripte
       if (!res.writableFinished) entry.closedEarly = true;
       end();
     });
+    if (entry.rateLimited) {
+      res
+        .writeHead(429, { "content-type": "application/json", "retry-after-ms": String(limit?.retryAfterMs ?? 100) })
+        .end(JSON.stringify({ error: { message: "scripted rate limit" } }));
+      return;
+    }
     let reply: Reply;
     try {
       reply = await script({
