@@ -6,6 +6,8 @@ import { UserInputError, describeValue } from "./errors.js";
 export const LIMITS = {
   maxConcurrent: 128,
   maxAgentsPerCall: 200,
+  /** Agents in one batch-mode run (`parallel-agents run --batch`): the provider queues them, not this process. */
+  maxAgentsPerBatch: 50_000,
   maxTimeoutSeconds: 3600,
   maxRetries: 5,
   maxOutputBytes: 1024 * 1024,
@@ -98,6 +100,12 @@ export const PluginConfigSchema = Type.Object(
           "Let agents run with the host's tools (tools: \"host\", e.g. the researcher type): each such agent is an OpenClaw sub-agent session on the host's normal sub-agent tool surface, within the user's sub-agent tool policy. false refuses calls that ask for tools and runs types that default to them without. Default true.",
       }),
     ),
+    offerDirectly: Type.Optional(
+      Type.Boolean({
+        description:
+          "Offer parallel_run, orchestrate and refine_agent to the host model directly, never through OpenClaw's Tool Search bridge (catalogMode \"direct-only\"): through the bridge the model reads each result twice (its text and its details, bench/host-read: 2.26 x the outputs; directly 1.03 x), but a direct tool's schema rides on every host request (parallel_run's is ~7 KB). Worth it when the plugin is used in most conversations. Default false.",
+      }),
+    ),
     maxConcurrentPerModel: Type.Optional(
       Type.Integer({
         minimum: 1,
@@ -127,6 +135,7 @@ export const CONFIG_DEFAULTS: ResolvedConfig = {
   laneReserve: 2,
   keepSessions: 20,
   allowTools: true,
+  offerDirectly: false,
 };
 
 /** Validates raw plugin config and fills defaults; throws a UserInputError naming the field and the fix. */

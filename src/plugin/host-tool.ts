@@ -104,6 +104,11 @@ export function createHostTool<P, D>(
   return {
     ...definition,
     outputSchema,
+    // Offered directly (never through the Tool Search bridge) when the user chose it: checked leniently here, and
+    // strictly with every other key when the tool runs.
+    ...((rawConfig as { offerDirectly?: unknown } | undefined)?.offerDirectly === true
+      ? { catalogMode: "direct-only" as const }
+      : {}),
     async execute(toolCallId: string, params: P, signal?: AbortSignal, onUpdate?: (partial: Progress) => void) {
       let config: ResolvedConfig;
       try {
