@@ -10,7 +10,7 @@ import {
   type Usage,
 } from "../engine/port.js";
 import type { ModelGate } from "./model-gate.js";
-import type { OverrideGuard } from "./host-ladder.js";
+import type { CallOverrides } from "./host-ladder.js";
 
 export type LlmRuntime = Pick<OpenClawPluginApi["runtime"]["llm"], "complete">;
 type CompleteParams = Parameters<LlmRuntime["complete"]>[0];
@@ -26,8 +26,8 @@ export type OpenClawLlmPortOptions = {
   maxTokens?: number;
   /** How long a provider error pauses further requests to the same model. Default 1000 ms. */
   errorPauseMs?: number;
-  /** Shared by every call in the gateway: once the host refuses a per-run model, requests use its default. */
-  overrides?: OverrideGuard;
+  /** What the host refused about per-run models (this call's view): a refused model's requests use its default. */
+  overrides?: CallOverrides;
 };
 
 /** The plugin config key that lets a plugin choose a model per completion. */
@@ -40,7 +40,7 @@ export function createOpenClawLlmPort(options: OpenClawLlmPortOptions): SessionP
     queues: true,
     async run(request: SessionRequest): Promise<SessionResult> {
       // After the host refused a per-run model (options.overrides), every request runs on its default model.
-      const model = options.overrides?.refused ? undefined : request.model;
+      const model = options.overrides ? options.overrides.modelFor(request.model) : request.model;
       const gateKey = model ?? "(host default)";
       const release = await gate.acquire(gateKey, request.signal);
       try {
@@ -60,10 +60,15 @@ export function createOpenClawLlmPort(options: OpenClawLlmPortOptions): SessionP
         try {
           result = await llm.complete(params(model));
         } catch (error) {
-          if (!(model && options.overrides && errorCode(error) === "LLM_COMPLETION_NOT_AUTHORIZED"))
+          // The host does not let this plugin pick this model: remember it for every call, answer on its default.
+          if (
+            !model ||
+            !options.overrides ||
+            errorCode(error) !== "LLM_COMPLETION_NOT_AUTHORIZED" ||
+            request.signal.aborted ||
+            !options.overrides.refuse(model, (error as Error)?.message ?? String(error))
+          )
             throw classifyLlmError(error, { ...request, model });
-          // The host does not let this plugin pick the model: remember it for every call, answer on its default.
-          options.overrides.refuse(model, (error as Error)?.message ?? String(error));
           try {
             result = await llm.complete(params(undefined));
           } catch (second) {

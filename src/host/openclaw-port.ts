@@ -14,7 +14,7 @@ import {
   type Usage,
 } from "../engine/port.js";
 import type { ModelGate } from "./model-gate.js";
-import type { OverrideGuard } from "./host-ladder.js";
+import type { CallOverrides } from "./host-ladder.js";
 import type { SessionLedger } from "./session-ledger.js";
 
 export type SubagentRuntime = Pick<
@@ -42,8 +42,8 @@ export type OpenClawPortOptions = {
   /** Where kept children are remembered so later calls sweep the oldest (cleanup "keep"). */
   ledger?: SessionLedger;
   log?: (message: string) => void;
-  /** Shared by every call in the gateway: once the host refuses a per-run model, children run on its default. */
-  overrides?: OverrideGuard;
+  /** What the host refused about per-run models (this call's view): a refused model's children run on its default. */
+  overrides?: CallOverrides;
 };
 
 export type OpenClawPort = SessionPort & {
@@ -155,7 +155,7 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
     request.onStarted?.();
     const calledAt = Date.now();
     // After the host refused a per-run model (options.overrides), children run on its default model.
-    const model = options.overrides?.refused ? undefined : request.model;
+    let model = options.overrides ? options.overrides.modelFor(request.model) : request.model;
     let sessionKey = childSessionKey(agentId, request.attemptKey);
     const start = (attemptKey: string, model: string | undefined) =>
       subagent.run({
@@ -175,10 +175,15 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
     try {
       started = await start(request.attemptKey, model);
     } catch (error) {
-      const refused = classifyStartError(error);
-      if (!(model && options.overrides && refused.overrideRefused)) throw refused;
-      // The host does not let this plugin pick the model: remember it for every call, run this child on its default.
-      options.overrides.refuse(model, (error as Error)?.message ?? String(error));
+      // The host does not let this plugin pick this model: remember it for every call, run this child on its default.
+      if (
+        !model ||
+        !options.overrides ||
+        request.signal.aborted ||
+        !options.overrides.refuse(model, (error as Error)?.message ?? String(error))
+      )
+        throw classifyStartError(error);
+      model = undefined;
       sessionKey = childSessionKey(agentId, `${request.attemptKey}-d`);
       try {
         started = await start(`${request.attemptKey}-d`, undefined);
@@ -245,16 +250,14 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
 /** The plugin config key that lets a plugin choose a model per sub-agent run. */
 export const SUBAGENT_OVERRIDE_KEY = "plugins.entries.parallel-agents.subagent.allowModelOverride";
 
-function classifyStartError(error: unknown): SessionError & { overrideRefused?: true } {
+function classifyStartError(error: unknown): SessionError {
   const message = (error as Error)?.message ?? String(error);
-  if (/override/i.test(message))
-    return Object.assign(
-      new SessionError(
-        "fatal",
-        `starting the sub-agent failed: ${message} Fix: set ${SUBAGENT_OVERRIDE_KEY}: true in the OpenClaw config, or remove "models" from the call and the plugin config.`,
-        { cause: error },
-      ),
-      { overrideRefused: true as const },
+  // "Plugin model override configuration changed before admission. Retry the run." is worth a retry
+  if (/override/i.test(message) && !/retry the run/i.test(message))
+    return new SessionError(
+      "fatal",
+      `starting the sub-agent failed: ${message} Fix: set ${SUBAGENT_OVERRIDE_KEY}: true in the OpenClaw config, or remove "models" from the call and the plugin config.`,
+      { cause: error },
     );
   if (/not allowed|forbidden|unknown model|not found/i.test(message))
     return new SessionError("fatal", `starting the sub-agent failed: ${message}`, { cause: error });

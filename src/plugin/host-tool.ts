@@ -39,7 +39,7 @@ export type HostToolRun<P, D> = (
     /** The host's primary model and fallbacks as a ladder, where the host allows per-run models. */
     defaultLadder: CallLadder;
     /** What the host model should read about this call's models (a refused override, an unusable ladder). */
-    hostNotes: () => string[];
+    hostNotes: (ladder?: CallLadder) => string[];
     signal?: AbortSignal;
     onProgress: (text: string) => void;
     port: (cleanup: "delete" | "keep") => SessionPort;
@@ -71,7 +71,7 @@ function sharedLedger(stateDir: string, keep: number): SessionLedger {
   return ledger;
 }
 const SESSION_MAX_AGE_MS = 24 * 3600_000;
-// Per plugin instance (one per gateway), remembered across calls: what the host refused about per-run models, per
+// Per plugin registration (its `api`: one per plugin registry of the gateway), remembered across calls: what the host refused about per-run models, per
 // runtime (see OverrideGuard), and whether the note about an unusable ladder in the host config was said (once).
 type ModelMemory = { guards: Record<"llm" | "subagent", OverrideGuard>; ladderNoteSaid: boolean };
 const modelMemories = new WeakMap<object, ModelMemory>();
@@ -134,8 +134,8 @@ export function createHostTool<P, D>(
         toolContext.getRuntimeConfig?.() ?? toolContext.runtimeConfig ?? toolContext.config ?? api.config;
       const agentId = toolContext.agentId ?? "main";
       const memory = modelMemory(api);
-      const overrideGuards = memory.guards;
-      for (const guard of Object.values(overrideGuards)) guard.sync(hostConfig);
+      for (const guard of Object.values(memory.guards)) guard.sync(hostConfig);
+      const overrides = { llm: memory.guards.llm.forCall(), subagent: memory.guards.subagent.forCall() };
       const prices = hostPriceTable(hostConfig);
       const leanRuntime = config.childRuntime === "completion" ? "llm" : "subagent";
       const hostLadder = deriveHostLadder({ hostConfig, agentId, prices, runtimes: [leanRuntime] });
@@ -156,10 +156,10 @@ export function createHostTool<P, D>(
             }),
           hostTools: true,
           defaultLadder: hostLadder,
-          hostNotes: () => {
-            const notes = [...new Set([leanRuntime, "subagent"] as const)].map((r) => overrideGuards[r].note());
+          hostNotes: (ladder) => {
+            const notes = [...new Set([leanRuntime, "subagent"] as const)].map((r) => overrides[r].note());
             // an unusable ladder in the host config is worth saying when the call used the host's model
-            if (hostLadder.note && !memory.ladderNoteSaid && config.models.length === 0) {
+            if (hostLadder.note && !memory.ladderNoteSaid && (ladder?.models.length ?? 0) === 0) {
               memory.ladderNoteSaid = true;
               notes.push(hostLadder.note);
             }
@@ -176,7 +176,7 @@ export function createHostTool<P, D>(
                 laneGate: sharedGate("lane", Math.max(1, lane - config.laneReserve)),
                 ledger: sharedLedger(stateDir, config.keepSessions),
                 log: (m) => api.logger.warn(m),
-                overrides: overrideGuards.subagent,
+                overrides: overrides.subagent,
               });
               ports.push(port);
               return port;
@@ -189,7 +189,7 @@ export function createHostTool<P, D>(
                 ? createOpenClawLlmPort({
                     llm: api.runtime.llm,
                     gate: sharedGate("model", config.maxConcurrentPerModel),
-                    overrides: overrideGuards.llm,
+                    overrides: overrides.llm,
                   })
                 : sessions(true);
             // Answers the host left unpriced (sub-agent sessions) are priced from its own model catalogue.

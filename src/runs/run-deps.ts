@@ -22,8 +22,11 @@ export type ToolDeps = {
   backoff?: { baseMs: number; maxMs: number };
   /** The ladder when neither the call nor the plugin config names models (inside OpenClaw: from the host's config). */
   defaultLadder?: CallLadder;
-  /** Lines the host model should read about this call's runtime (e.g. the setting that allows per-run models). */
-  hostNotes?: () => string[];
+  /**
+   * Lines the host model should read about this call's runtime (e.g. the setting that allows per-run models), given
+   * the ladder the call ran: asked once the agents have run.
+   */
+  hostNotes?: (ladder?: CallLadder) => string[];
 };
 
 /** A call's model ladder (empty: the runtime's default model only) and where it came from, as the result says it. */

@@ -332,7 +332,7 @@ describe("parallel_run with OpenClaw's default Tool Search catalog, in a gateway
     const again = await searchGateway.invoke("parallel_run", { agents: [agents[0]], models: ["scripted/model-b"] });
     expect(again.body.result.details.agents[0].outcome).toBe("ok");
     expect(again.body.result.details.notes).toEqual([
-      `Agents ran on the host's default model: the host refuses per-run models (set ${key} to use the ladder).`,
+      `Ran on the host's default model instead of "scripted/model-b": the host refuses them (set ${key} in the OpenClaw config).`,
     ]);
   });
 });

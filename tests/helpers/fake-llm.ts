@@ -11,6 +11,8 @@ export type LlmBehaviour = {
   stopReason?: CompleteResult["stopReason"];
   delayMs?: number;
   throwCode?: string;
+  /** The thrown error's message (default "failed with <code>"). */
+  throwMessage?: string;
   costUsd?: number;
 };
 
@@ -27,7 +29,9 @@ export function fakeLlm(behave: (params: CompleteParams, call: number) => LlmBeh
       if (params.signal?.aborted)
         throw Object.assign(new Error("Plugin LLM completion was aborted."), { code: "LLM_COMPLETION_ABORTED" });
       if (behaviour.throwCode)
-        throw Object.assign(new Error(`failed with ${behaviour.throwCode}`), { code: behaviour.throwCode });
+        throw Object.assign(new Error(behaviour.throwMessage ?? `failed with ${behaviour.throwCode}`), {
+          code: behaviour.throwCode,
+        });
       const [provider, model] = (params.model ?? "scripted/model-a").split("/");
       return {
         text: behaviour.text ?? "",

@@ -49,10 +49,10 @@ describe("the OpenClaw port over api.runtime.subagent", () => {
     const { subagent } = fakeSubagent(() => ({ status: "ok", text: "answer" }));
     const refuseModels = subagent.run.getMockImplementation()!;
     subagent.run.mockImplementation(async (params) => {
-      if (params.model) throw new Error("provider/model overrides are not authorized for this plugin subagent run.");
+      if (params.model) throw new Error("provider/model override is not authorized for this plugin subagent run.");
       return refuseModels(params);
     });
-    const overrides = createOverrideGuard("subagent");
+    const overrides = createOverrideGuard("subagent").forCall();
     const port = createOpenClawPort({ subagent, cleanup: "keep", overrides });
     const first = await port.run(request({ model: "openai/gpt-x" }));
     expect(first.text).toBe("answer");
@@ -60,7 +60,7 @@ describe("the OpenClaw port over api.runtime.subagent", () => {
       ["run1-0-1", "gpt-x"],
       ["run1-0-1-d", undefined],
     ]);
-    expect(overrides.refused).toBe(true);
+    expect(overrides.modelFor("openai/gpt-x")).toBeUndefined();
     await port.run(request({ model: "openai/gpt-x", attemptKey: "run1-1-1" }));
     expect(subagent.run.mock.calls[2]![0].model).toBeUndefined(); // no start wasted on the refused model
     expect(overrides.note()).toContain("plugins.entries.parallel-agents.subagent.allowModelOverride: true");

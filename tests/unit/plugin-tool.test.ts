@@ -102,7 +102,13 @@ describe("the parallel_run plugin tool on host completions (the default runtime)
 
   it("a model override the host refuses: the agents run on its default model and the result says the setting once", async () => {
     const { t, llm } = await completionTool(
-      (p) => (p.model ? { throwCode: "LLM_COMPLETION_NOT_AUTHORIZED" } : { text: JSON.stringify(funny) }),
+      (p) =>
+        p.model
+          ? {
+              throwCode: "LLM_COMPLETION_NOT_AUTHORIZED",
+              throwMessage: "Plugin LLM completion cannot override the target model.",
+            }
+          : { text: JSON.stringify(funny) },
       { models: ["p/fast-m", "p/std-m"] },
     );
     const agents = [
@@ -126,7 +132,7 @@ describe("the parallel_run plugin tool on host completions (the default runtime)
     expect(llm.complete).toHaveBeenCalledTimes(4); // no request wasted on the refused model
     // explained in full once; later results say it in one line
     expect(second.details.notes).toEqual([
-      `Agents ran on the host's default model: the host refuses per-run models (set ${key} to use the ladder).`,
+      `Ran on the host's default model instead of "p/fast-m": the host refuses them (set ${key} in the OpenClaw config).`,
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SessionError, type SessionPort } from "../../src/engine/port.js";
-import { createOverrideGuard, deriveHostLadder, hostModels } from "../../src/host/host-ladder.js";
+import { createOverrideGuard, deriveHostLadder, hostModels, overrideRefusal } from "../../src/host/host-ladder.js";
 import { hostPriceTable, parsePriceSpec, priceOf, priceTableOf, withPrices } from "../../src/runs/prices.js";
 
 const request = {
@@ -112,13 +112,19 @@ describe("the ladder from the host's configuration", () => {
     expect(hostModels(undefined, "main")).toEqual([]);
   });
 
-  it("puts priced models cheapest first and unpriced ones after them in their configured order", () => {
+  it("puts the models cheapest first when the host prices every one, else keeps its order", () => {
     const config = {
       ...allowed,
       agents: { defaults: { model: { primary: "p/big", fallbacks: ["p/unknown", "p/small"] } } },
     };
+    // one unpriced model (e.g. from OpenClaw's built-in catalogue) may be the cheapest: the host's order is kept
     expect(deriveHostLadder({ hostConfig: config, agentId: "main", prices, runtimes: ["llm"] })).toEqual({
-      models: ["p/small", "p/big", "p/unknown"],
+      models: ["p/big", "p/unknown", "p/small"],
+      source: "your OpenClaw config (primary and fallbacks)",
+    });
+    const priced = { ...allowed, agents: { defaults: { model: { primary: "p/big", fallbacks: ["p/small"] } } } };
+    expect(deriveHostLadder({ hostConfig: priced, agentId: "main", prices, runtimes: ["llm"] })).toEqual({
+      models: ["p/small", "p/big"],
       source: "your OpenClaw config (primary and fallbacks, cheapest first)",
     });
   });
@@ -143,16 +149,35 @@ describe("the ladder from the host's configuration", () => {
     });
   });
 
-  it("remembers a refusal until the config allows overrides again, explaining it in full once", () => {
+  it("remembers a refusal until the plugin's entry in the config changes, explaining it in full once", () => {
     const guard = createOverrideGuard("llm");
-    expect(guard.note()).toBeUndefined();
-    guard.refuse("p/big", "Plugin LLM completion cannot override the target model.");
-    guard.sync({}); // still not allowed
-    expect(guard.refused).toBe(true);
-    expect(guard.note()).toContain('The host refused model "p/big"');
-    expect(guard.note()).toMatch(/^Agents ran on the host's default model/);
+    guard.sync({});
+    const call = guard.forCall();
+    expect(call.note()).toBeUndefined();
+    expect(call.refuse("p/big", "Plugin LLM completion cannot override the target model.")).toBe(true);
+    expect(call.modelFor("p/small")).toBeUndefined(); // overrides are off: every model runs on the default
+    expect(call.note()).toContain('The host refused model "p/big", "p/small"');
+    expect(call.note()).toMatch(/^Ran on the host's default model instead of "p\/big", "p\/small"/);
+    const untouched = guard.forCall();
+    expect(untouched.note()).toBeUndefined(); // a call that asked for no refused model says nothing
     guard.sync(allowed);
-    expect(guard.refused).toBe(false);
-    expect(guard.note()).toBeUndefined();
+    expect(guard.forCall().modelFor("p/big")).toBe("p/big");
+  });
+
+  it("an allow-list refusal drops only that model; a message that is no refusal of the model is not remembered", () => {
+    const guard = createOverrideGuard("llm");
+    const call = guard.forCall();
+    expect(
+      call.refuse("p/big", 'Plugin LLM completion model override "p/big" is not allowlisted for plugin "x".'),
+    ).toBe(true);
+    expect(call.modelFor("p/big")).toBeUndefined();
+    expect(call.modelFor("p/small")).toBe("p/small");
+    expect(call.note()).toContain("plugins.entries.parallel-agents.llm.allowedModels");
+    expect(call.refuse("p/mid", "Plugin model override configuration changed before admission. Retry the run.")).toBe(
+      false,
+    );
+    expect(call.modelFor("p/mid")).toBe("p/mid");
+    expect(overrideRefusal("Plugin LLM completion denied: capability denied")).toBeUndefined();
+    expect(overrideRefusal("provider/model override is not authorized for this plugin subagent run.")).toBe("off");
   });
 });

@@ -281,7 +281,7 @@ export async function executeOrchestrate(
     ...(run.stopReason ? { stopReason: run.stopReason } : {}),
     ...(stopKind ? { stopKind } : {}),
   });
-  const hostNotes = deps.hostNotes?.() ?? [];
+  const hostNotes = deps.hostNotes?.(callLadder) ?? [];
   const tasks = run.agents.map((r, i) => ({
     ...agentDetails(r),
     dependsOn: plan!.tasks[i]!.dependsOn,

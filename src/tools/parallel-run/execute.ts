@@ -87,7 +87,7 @@ export async function executeParallelRun(raw: unknown, deps: ParallelRunDeps): P
   // bestOf candidates folded back into the agents asked for (the journal keeps every candidate).
   const asked =
     prepared.agents.length > prepared.groups.length ? foldCandidates(run, prepared.groups, prepared.labels) : run;
-  const context = { ladder: prepared.ladder, notes: deps.hostNotes?.() };
+  const context = { ladder: prepared.ladder, notes: deps.hostNotes?.(prepared.ladder) };
   return {
     text: summarizeRun(asked, "parallel_run", context),
     details: runDetails(asked, context),
