@@ -61,38 +61,41 @@ async function spawnEndpoints(limit: RateLimit | undefined) {
 
 async function measure(scenario: Scenario) {
   const servers = await spawnEndpoints(scenario.limit);
-  const registry = createRegistry({ roots: catalogueRoots({ promptDirs: [path.resolve("tests/fixtures/agents")] }) });
-  const config = { ...CONFIG_DEFAULTS, maxAgentsPerCall: 200 };
-  const agents = Array.from({ length: N }, (_, i) => ({ type: "echo_agent", task: `task ${i}` }));
-  const newPool = () =>
-    createEndpointPool({
-      endpoints: CAPS.map((cap, i) => ({
-        name: "AB"[i]!,
-        baseUrl: servers.urls[i]!,
-        maxConcurrent: cap,
-        defaultModel: "bench",
-      })),
-    });
-  const warm = newPool();
-  await executeParallelRun(
-    { agents: agents.slice(0, 12), maxConcurrent: warm.capacity },
-    { config, registry, port: warm },
-  );
-  let best = { ms: Infinity, stats: [] as EndpointStats[], attempts: 0 };
-  for (let round = 0; round < ROUNDS; round++) {
-    const pool = newPool();
-    const t0 = performance.now();
-    const { run } = await executeParallelRun(
-      { agents, maxConcurrent: pool.capacity },
-      { config, registry, port: pool },
+  // the forked servers are stopped whatever happens, or a failed round would leave the bench hanging
+  try {
+    const registry = createRegistry({ roots: catalogueRoots({ promptDirs: [path.resolve("tests/fixtures/agents")] }) });
+    const config = { ...CONFIG_DEFAULTS, maxAgentsPerCall: 200 };
+    const agents = Array.from({ length: N }, (_, i) => ({ type: "echo_agent", task: `task ${i}` }));
+    const newPool = () =>
+      createEndpointPool({
+        endpoints: CAPS.map((cap, i) => ({
+          name: "AB"[i]!,
+          baseUrl: servers.urls[i]!,
+          maxConcurrent: cap,
+          defaultModel: "bench",
+        })),
+      });
+    const warm = newPool();
+    await executeParallelRun(
+      { agents: agents.slice(0, 12), maxConcurrent: warm.capacity },
+      { config, registry, port: warm },
     );
-    const ms = performance.now() - t0;
-    if (run.counts.ok !== N) throw new Error(`${scenario.label}: only ${run.counts.ok} of ${N} ok`);
-    if (ms < best.ms) best = { ms, stats: pool.stats(), attempts: run.attempts };
+    let best = { ms: Infinity, stats: [] as EndpointStats[], attempts: 0 };
+    for (let round = 0; round < ROUNDS; round++) {
+      const pool = newPool();
+      const t0 = performance.now();
+      const { run } = await executeParallelRun(
+        { agents, maxConcurrent: pool.capacity },
+        { config, registry, port: pool },
+      );
+      const ms = performance.now() - t0;
+      if (run.counts.ok !== N) throw new Error(`${scenario.label}: only ${run.counts.ok} of ${N} ok`);
+      if (ms < best.ms) best = { ms, stats: pool.stats(), attempts: run.attempts };
+    }
+    return { ...best, served: await servers.stats() };
+  } finally {
+    await servers.stop();
   }
-  const served = await servers.stats();
-  await servers.stop();
-  return { ...best, served };
 }
 
 const capacity = CAPS[0] + CAPS[1];

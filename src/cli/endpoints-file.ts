@@ -11,6 +11,8 @@ export const MAX_MODEL_NAMES = 64;
 
 const FIELDS = ["name", "baseUrl", "maxConcurrent", "model", "models", "apiKeyEnv"] as const;
 const KEY_FIELDS = new Set(["apiKey", "api_key", "key", "token", "authorization", "bearer"]);
+/** A field name that suggests a secret, in any case: its value is never shown back. */
+const SECRET_NAME = /key|token|secret|auth|password|bearer/i;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 export type EndpointsContext = {
@@ -125,7 +127,7 @@ function parseEndpoint(
   }
   for (const key of Object.keys(entry)) {
     if ((FIELDS as readonly string[]).includes(key)) continue;
-    if (KEY_FIELDS.has(key)) {
+    if (KEY_FIELDS.has(key) || SECRET_NAME.test(key)) {
       problem(
         `${at}.${key}`,
         "(hidden)",
@@ -150,7 +152,15 @@ function parseEndpoint(
       "give a name of 1 to 64 characters",
     );
   const urlBad = typeof baseUrl === "string" ? urlProblem(baseUrl) : "is required: the endpoint's URL";
-  if (urlBad) problem(`${at}.baseUrl`, baseUrl, `${urlBad} (got ${describeValue(baseUrl)})`, URL_FIX);
+  // a URL with credentials or a query may carry a key: never shown back
+  const hide = urlBad?.startsWith("must not carry");
+  if (urlBad)
+    problem(
+      `${at}.baseUrl`,
+      hide ? "(hidden)" : baseUrl,
+      hide ? urlBad : `${urlBad} (got ${describeValue(baseUrl)})`,
+      URL_FIX,
+    );
   const cap = maxConcurrent ?? DEFAULT_ENDPOINT_CONCURRENCY;
   if (!Number.isInteger(cap) || (cap as number) < 1 || (cap as number) > MAX_ENDPOINT_CONCURRENCY)
     problem(
@@ -199,17 +209,28 @@ function parseModels(models: unknown, at: string, problem: Problem): Record<stri
 
 function readApiKey(name: unknown, at: string, env: NodeJS.ProcessEnv, problem: Problem): string | undefined {
   if (name === undefined) return undefined;
+  // a wrong value here is often the key itself: it is never shown back
   if (typeof name !== "string" || !ENV_NAME.test(name)) {
     problem(
       at,
-      name,
-      `must be the name of an environment variable (got ${describeValue(name)})`,
+      "(hidden)",
+      "must be the name of an environment variable (the value given is not shown, in case it is a key)",
       "write the variable's name, e.g. apiKeyEnv: OPENROUTER_API_KEY, never the key itself",
     );
     return undefined;
   }
   const key = env[name];
-  if (!key) problem(at, name, `the environment variable ${name} is not set`, `export ${name}=<your key> and run again`);
+  // a conventional variable name (upper case) is shown; anything else may be a key pasted in by mistake
+  const shown = /^[A-Z][A-Z0-9_]{0,63}$/.test(name) ? name : undefined;
+  if (!key)
+    problem(
+      at,
+      shown ?? "(hidden)",
+      shown
+        ? `the environment variable ${shown} is not set`
+        : "the environment variable it names is not set (its name is not shown, in case it is a key)",
+      shown ? `export ${shown}=<your key> and run again` : "export that variable with your key, or fix apiKeyEnv",
+    );
   return key || undefined;
 }
 
@@ -242,6 +263,7 @@ function urlProblem(url: string): string | undefined {
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return "must be an http:// or https:// URL";
   if (parsed.username || parsed.password) return "must not carry a user name or password";
+  if (parsed.search) return "must not carry a query string (a key in a URL would be shown and journaled)";
   return undefined;
 }
 

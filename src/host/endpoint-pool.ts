@@ -144,7 +144,9 @@ export function createEndpointPool(options: EndpointPoolOptions): EndpointPool {
     timer = undefined;
     if (queue.length === 0) return;
     const next = Math.min(...members.map((m) => (m.coolUntil > now ? m.coolUntil : Infinity)));
-    if (next !== Infinity) timer = setTimeout(dispatch, next - now);
+    if (next === Infinity) return;
+    timer = setTimeout(dispatch, next - now);
+    timer.unref?.(); // a cooldown alone never keeps the process alive: a waiter's own promise does
   };
 
   /** A slot on an endpoint that serves `model` and has not refused this request; a moved request goes first. */
@@ -159,6 +161,10 @@ export function createEndpointPool(options: EndpointPoolOptions): EndpointPool {
       const onAbort = () => {
         const at = queue.indexOf(waiter);
         if (at !== -1) queue.splice(at, 1);
+        if (queue.length === 0) {
+          clearTimeout(timer);
+          timer = undefined;
+        }
         reject(abortedWhileWaiting());
       };
       const waiter: Waiter = {
@@ -179,9 +185,13 @@ export function createEndpointPool(options: EndpointPoolOptions): EndpointPool {
   const refuse = (m: Member, error: SessionError) => {
     if (error.kind === "rate_limited") m.stats.rateLimited++;
     else m.stats.errors++;
-    m.refusalsInRow++;
-    const wait = error.retryAfterMs ?? Math.min(cooldownMs * 2 ** (m.refusalsInRow - 1), maxCooldownMs);
-    m.coolUntil = Math.max(m.coolUntil, Date.now() + wait);
+    const now = Date.now();
+    // refusals of requests that were in flight together are one episode: only a refusal after the endpoint came back
+    // from its cooldown doubles the next one (8 concurrent 503s must not sideline it for 2^7 s)
+    if (m.coolUntil <= now) m.refusalsInRow++;
+    const backoff = Math.min(cooldownMs * 2 ** (Math.max(1, m.refusalsInRow) - 1), maxCooldownMs);
+    const wait = error.retryAfterMs !== undefined && error.retryAfterMs > 0 ? error.retryAfterMs : backoff;
+    m.coolUntil = Math.max(m.coolUntil, now + wait);
   };
 
   return {

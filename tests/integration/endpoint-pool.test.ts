@@ -178,6 +178,22 @@ describe("the endpoint pool's edges", () => {
     ]);
   });
 
+  it("503s of requests in flight together cool an endpoint once, not once per request: it is back after one cooldown", async () => {
+    let failing = true;
+    const a = await serve(() => (failing ? { status: 503, delayMs: 100 } : { text: "a" }));
+    const pool = createEndpointPool({
+      endpoints: [{ baseUrl: a.url, maxConcurrent: 8, defaultModel: "m" }],
+      cooldownMs: 300,
+    });
+    const burst = await Promise.allSettled(Array.from({ length: 8 }, () => pool.run(request())));
+    expect(burst.every((r) => r.status === "rejected")).toBe(true);
+    failing = false;
+    const t0 = Date.now();
+    expect((await pool.run(request())).text).toBe("a");
+    // one 300 ms cooldown from the burst, not 300 ms x 2^7 (the old count of 8 refusals "in a row")
+    expect(Date.now() - t0).toBeLessThan(1_500);
+  });
+
   it("refuses a pool outside its bounds with the field and the fix", () => {
     const one = { baseUrl: "http://127.0.0.1:1/v1", maxConcurrent: 1, defaultModel: "m" };
     expect(() => createEndpointPool({ endpoints: [] })).toThrow(/endpoints: 0 endpoints given.*Fix:/);

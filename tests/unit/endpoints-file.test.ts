@@ -139,6 +139,32 @@ describe("parseEndpointsConfig", () => {
   });
 });
 
+describe("a key where it does not belong is never shown back", () => {
+  it.each<[string, unknown]>([
+    ["a key as apiKeyEnv", [{ baseUrl: "http://a:1/v1", apiKeyEnv: "sk-proj-SECRET123" }]],
+    ["a key-like variable name that is unset", [{ baseUrl: "http://a:1/v1", apiKeyEnv: "gsk_SECRET123" }]],
+    ["a key field in any case", [{ baseUrl: "http://a:1/v1", APIKEY: "sk-SECRET123" }]],
+    ["a secret-named field", [{ baseUrl: "http://a:1/v1", clientSecret: "SECRET123" }]],
+  ])("%s", (_, raw) => {
+    let error: unknown;
+    try {
+      parseEndpointsConfig(raw, { env, defaultModel: "m" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UserInputErrors);
+    expect((error as Error).message).not.toContain("SECRET123");
+    expect(JSON.stringify((error as UserInputErrors).errors.map((e) => e.value))).not.toContain("SECRET123");
+  });
+
+  it("refuses a URL with a query string, where keys are often put", () => {
+    const message = problems([{ baseUrl: "https://a.example/v1?api-key=SECRET123" }]);
+    expect(message).toMatch(/baseUrl: must not carry a query string/);
+    expect(message).not.toContain("SECRET123");
+    expect(problems([{ baseUrl: "https://user:SECRET123@a.example/v1" }])).not.toContain("SECRET123");
+  });
+});
+
 describe("endpointsFromUrls (repeated --base-url)", () => {
   it("gives each URL the shared key and model and a cap of 8", () => {
     expect(endpointsFromUrls(["http://a/v1", "http://b/v1"], { apiKey: "k", defaultModel: "m" })).toEqual([

@@ -165,7 +165,7 @@ export async function executeOrchestrate(
   const wouldStart = plan.tasks.length + 1; // + the synthesizer
   if (params.dryRun) {
     const text = [
-      `orchestrate ${runId} (dry run): ${plan.tasks.length} tasks in ${check.waves.length} waves; would start ${wouldStart} agents and at most ${wouldStart * 4} attempts${check.toCreate.length ? `, after creating ${check.toCreate.join(", ")}` : ""}.`,
+      `orchestrate ${runId} (dry run): ${plan.tasks.length} tasks in ${check.waves.length} waves; would start ${wouldStart} agents and at most ${wouldStart * (params.judge ? 6 : 4)} attempts${check.toCreate.length ? `, after creating ${check.toCreate.join(", ")}` : ""}.`,
       ...check.waves.map((w, i) => `wave ${i + 1}: ${w.join(", ")}`),
     ].join("\n");
     return {
@@ -176,7 +176,11 @@ export async function executeOrchestrate(
         plan,
         waves: check.waves,
         plannerAttempts: plannerRuns.length,
-        wouldStart: { agents: wouldStart, maxAttempts: wouldStart * 4, createTypes: check.toCreate },
+        wouldStart: {
+          agents: wouldStart,
+          maxAttempts: wouldStart * (params.judge ? 6 : 4),
+          createTypes: check.toCreate,
+        },
         tasks: [],
         synthesis: null,
       },
