@@ -4,7 +4,8 @@
 //   result. Measured: the bytes of the tool message in the host model's next request, over the bytes of the agents'
 //   outputs (goal <= 1.3), and how many outputs that message shows in full. Two paths, each in its own gateway:
 //   through OpenClaw's default Tool Search bridge (`tools.toolSearch` unset: the host calls `tool_call`) and through a
-//   direct call (`tools.toolSearch: false`).
+//   direct call (`tools.toolSearch: false`), and with Tool Search on but this plugin's tools offered directly (the
+//   plugin config's `offerDirectly: true`).
 // Run: npm run bench:host-read   (prints figures; not a timed test)
 import { createRegistry } from "../src/registry/create-registry.js";
 import { catalogueRoots } from "../src/registry/catalogue-roots.js";
@@ -179,11 +180,20 @@ function uncut(result: { content: Array<{ type: string; text: string }>; details
 
 const figures: Array<{ path: string; rows: Awaited<ReturnType<typeof measure>>[] }> = [];
 try {
-  for (const [path, toolSearch] of [
-    ["tools.toolSearch unset (OpenClaw's default: Tool Search)", undefined],
-    ["tools.toolSearch: false (tools offered directly)", false],
+  for (const [path, toolSearch, offerDirectly] of [
+    ["tools.toolSearch unset (OpenClaw's default: Tool Search)", undefined, false],
+    ["tools.toolSearch: false (tools offered directly)", false, false],
+    [
+      "tools.toolSearch unset, plugin config offerDirectly: true (our tools direct, the rest behind Tool Search)",
+      undefined,
+      true,
+    ],
   ] as const) {
-    const gateway = await startGateway({ modelUrl: server.url, toolSearch });
+    const gateway = await startGateway({
+      modelUrl: server.url,
+      toolSearch,
+      ...(offerDirectly ? { pluginConfig: { offerDirectly: true } } : {}),
+    });
     try {
       const rows = [];
       for (const n of WIDTHS) rows.push(await measure(gateway, n, `host-read-${n}`));
@@ -214,7 +224,7 @@ for (const { path, rows } of figures) {
   line(`  the host request that made the call: ${kb(rows[0]!.promptBytes)} (system prompt, tools, messages)`);
 }
 line("the whole result (POST /tools/invoke), before any cap of the host:");
-for (const r of figures.at(-1)?.rows ?? []) {
+for (const r of figures[1]?.rows ?? []) {
   const u = r.uncut;
   line(
     `  ${String(r.n).padStart(2)} agents: text ${kb(u.text)} = ${(u.text / r.outputBytes).toFixed(2)} x; as the bridge prints it ${kb(u.bridge)} = ${(u.bridge / r.outputBytes).toFixed(2)} x, of which details ${kb(u.details)}`,
