@@ -103,7 +103,7 @@ export const PluginConfigSchema = Type.Object(
     offerDirectly: Type.Optional(
       Type.Boolean({
         description:
-          "Offer parallel_run, orchestrate and refine_agent to the host model directly, never through OpenClaw's Tool Search bridge (catalogMode \"direct-only\"): through the bridge the model reads each result twice (its text and its details, bench/host-read: 2.26 x the outputs; directly 1.03 x), but a direct tool's schema rides on every host request (parallel_run's is ~7 KB). Worth it when the plugin is used in most conversations. Default false.",
+          "Offer parallel_run, orchestrate and refine_agent to the host model directly, never through OpenClaw's Tool Search bridge (catalogMode \"direct-only\"): through the bridge the model reads each result twice (its text and its details, bench/host-read: 2.26 x the outputs; directly 1.03 x), but the three tools' schemas ride on every host request (about 14 KB, bench/host-read). Worth it when the plugin is used in most conversations. Default false.",
       }),
     ),
     maxConcurrentPerModel: Type.Optional(
