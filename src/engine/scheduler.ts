@@ -154,6 +154,15 @@ function createAgentBook(options: RunOptions, run: RunState) {
   };
 }
 
+/**
+ * The agent index and attempt number (1: the agent's first) an attempt key of this scheduler names. Both replay the
+ * same on resume, unlike the key's per-process prefix: a batch port keys its requests by them.
+ */
+export function parseAttemptKey(attemptKey: string): { index: number; attempt: number } | undefined {
+  const match = /-(\d+)-(\d+)$/.exec(attemptKey);
+  return match ? { index: Number(match[1]), attempt: Number(match[2]) } : undefined;
+}
+
 type RunState = ReturnType<typeof createRunState>;
 
 /** The run-wide state the attempt loops share: the stop (cancel, deadline, wait policy), budgets, usage, events. */

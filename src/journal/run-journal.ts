@@ -28,7 +28,36 @@ export type JournalEvent =
   /** orchestrate: the checked plan, so a resume never plans again */
   | { t: "plan"; plan: unknown; at: number }
   /** refine_agent: one requested agent's final result */
-  | { t: "item"; index: number; value: unknown; at: number };
+  | { t: "item"; index: number; value: unknown; at: number }
+  /** batch mode: the provider and how follow-up attempts run, written once when the run starts */
+  | { t: "batch-mode"; provider: string; repairLive?: boolean; at: number }
+  /** batch mode: requests about to be submitted as one batch (written before the provider is asked) */
+  | { t: "batch-intent"; key: string; provider: string; customIds: string[]; at: number }
+  /** batch mode: the provider created the batch of that intent; this id is never created again */
+  | { t: "batch"; key: string; provider: string; batchId: string; inputFileId?: string; status: string; at: number }
+  /** batch mode: a batch's state as last seen (written when it changes) */
+  | { t: "batch-status"; batchId: string; status: string; counts?: BatchCounts; reason?: string; at: number };
+
+/** A provider batch's request counts: done ok, failed, and in all. */
+export type BatchCounts = { completed: number; failed: number; total: number };
+
+/** One provider batch of a batch-mode run, as its journal holds it. */
+export type JournaledBatch = {
+  /** The submission's key (also sent as the batch's metadata), journaled before the provider is asked. */
+  key: string;
+  provider: string;
+  /** The provider's id; absent when the process stopped between the intent and the provider's answer. */
+  batchId?: string;
+  inputFileId?: string;
+  /** The requests in it, in file order. */
+  customIds: string[];
+  submittedAt: number;
+  /** The state last seen ("submitting" before the provider answered). */
+  status: string;
+  counts?: BatchCounts;
+  /** Why it failed or expired, in the provider's words. */
+  reason?: string;
+};
 
 /** Open for appending until `close()` (or the end of a `using` scope); later events are dropped. */
 export type RunJournal = Disposable & { file: string; append: (event: JournalEvent) => void; close: () => void };
@@ -96,8 +125,10 @@ export function openJournal(dir: string, runId: string, options: JournalOptions 
       // after close the number may already name another file: a late event (of a run that failed) is dropped
       if (fd === undefined) return;
       fs.writeSync(fd, `${stringifyRedacted(event, redact)}\n`);
-      // everything but attempt bookkeeping must survive a crash right after it is written: outcomes, the plan, items
-      if (event.t !== "attempt") fs.fsyncSync(fd);
+      // everything but attempt bookkeeping must survive a crash right after it is written: outcomes, the plan, items.
+      // A cancelled or skipped outcome is never reused by a resume, so losing it changes nothing: written, not synced
+      // (a batch run that detaches ends thousands of agents cancelled at once)
+      if (event.t !== "attempt" && !(event.t === "agent-end" && !isReusable(event.result))) fs.fsyncSync(fd);
     },
     close,
     [Symbol.dispose]: close,
@@ -127,6 +158,10 @@ export type LoadedRun = {
   tornLines: number;
   plan?: unknown;
   items: Map<number, unknown>;
+  /** Batch mode: the provider and whether follow-up attempts run live; absent for live runs. */
+  batchMode?: { provider: string; repairLive: boolean };
+  /** Batch mode: every batch submitted, in order; absent when none was. */
+  batches?: JournaledBatch[];
 };
 
 export function readJournal(file: string): LoadedRun {
@@ -140,6 +175,9 @@ export function readJournal(file: string): LoadedRun {
   let plan: unknown;
   let stopKind: string | undefined;
   const items = new Map<number, unknown>();
+  let batchMode: LoadedRun["batchMode"];
+  const batches = new Map<string, JournaledBatch>();
+  const batchById = new Map<string, JournaledBatch>();
   for (const line of lines) {
     if (line.trim() === "") continue;
     let event: JournalEvent;
@@ -161,6 +199,29 @@ export function readJournal(file: string): LoadedRun {
       stopKind = undefined;
     } else if (event.t === "plan") plan = event.plan;
     else if (event.t === "item") items.set(event.index, event.value);
+    else if (event.t === "batch-mode") batchMode = { provider: event.provider, repairLive: event.repairLive === true };
+    else if (event.t === "batch-intent")
+      batches.set(event.key, {
+        key: event.key,
+        provider: event.provider,
+        customIds: event.customIds,
+        submittedAt: event.at,
+        status: "submitting",
+      });
+    else if (event.t === "batch") {
+      const batch = batches.get(event.key);
+      if (!batch) continue;
+      batch.batchId = event.batchId;
+      if (event.inputFileId) batch.inputFileId = event.inputFileId;
+      batch.status = event.status;
+      batchById.set(event.batchId, batch);
+    } else if (event.t === "batch-status") {
+      const batch = batchById.get(event.batchId);
+      if (!batch) continue;
+      batch.status = event.status;
+      if (event.counts) batch.counts = event.counts;
+      if (event.reason) batch.reason = event.reason;
+    }
   }
   if (!start) throw new Error(`${file} has no run-start event`);
   return {
@@ -177,6 +238,8 @@ export function readJournal(file: string): LoadedRun {
     tornLines,
     plan,
     items,
+    ...(batchMode ? { batchMode } : {}),
+    ...(batches.size > 0 ? { batches: [...batches.values()] } : {}),
   };
 }
 
@@ -216,7 +279,9 @@ export function latestUnfinishedRun(dir: string, tool: string, owner?: string): 
       // never ended (the process died), or cancelled with agents left; a run its wait policy, deadline or budget
       // stopped is finished as its caller asked
       const unfinished = !run.ended || run.stopKind === "cancelled";
+      // a batch-mode run is finished by `parallel-agents wait` (its batches), never live by a tool call
       if (
+        run.batchMode === undefined &&
         run.tool === tool &&
         unfinished &&
         !isRunLive(dir, run.runId) &&
