@@ -49,8 +49,14 @@ const JOURNALS = {
 const ENDPOINT = {
   "base-url": {
     type: "string",
+    multiple: true,
     value: "URL",
-    description: "OpenAI-compatible endpoint (or PARALLEL_AGENTS_BASE_URL, OPENAI_BASE_URL)",
+    description: "OpenAI-compatible endpoint (or PARALLEL_AGENTS_BASE_URL); repeated: 8 at once each",
+  },
+  endpoints: {
+    type: "string",
+    value: "FILE",
+    description: "endpoints with caps, model names, key variables (YAML/JSON; USAGE-GUIDE: Many endpoints)",
   },
   model: { type: "string", value: "NAME", description: "model name (or PARALLEL_AGENTS_MODEL, OPENAI_MODEL)" },
   "api-key": {
@@ -64,6 +70,12 @@ const ENDPOINT = {
 /** The flags of every command that calls a model and journals the run. */
 const MODEL_RUN = {
   ...ENDPOINT,
+  price: {
+    type: "string",
+    multiple: true,
+    value: "MODEL=IN/OUT",
+    description: "USD per million input/output tokens, e.g. gpt-4o-mini=0.15/0.60; prints costs",
+  },
   ...CATALOGUE,
   "runs-dir": JOURNALS["runs-dir"],
   ...JSON_OUTPUT,
@@ -73,6 +85,21 @@ const MODEL_RUN = {
 const EXIT_STATUS = `Exit status: 0 every agent ok, 3 some ok, 1 none ok, 2 bad call, 130 cancelled (Ctrl-C; the resume hint goes to
 stderr).`;
 const OUTPUT = "On a terminal a live view; in a pipe, or with NO_COLOR or TERM=dumb, plain lines without escape codes.";
+/** Batch mode's flags (`run --batch`, `wait`); USAGE-GUIDE: Live, batch or a router. */
+const BATCH_MODE = {
+  provider: {
+    type: "string",
+    value: "NAME",
+    description: "batch mode: openai (/v1/files + /v1/batches, the default) or anthropic (Message Batches)",
+  },
+  "repair-live": {
+    type: "boolean",
+    description: "batch mode: run repairs, retries and escalations live instead of in a follow-up batch",
+  },
+} satisfies Record<string, FlagSpec>;
+const BATCH_NOTES = `With --batch: every prompt goes out through the provider's batch API (about half the price, results
+within 24 h); the command returns once they are submitted (exit 0) and \`parallel-agents wait RUN_ID\` collects them.
+PARALLEL_AGENTS_BATCH_POLL_MS=FIRST[,MAX] sets the poll schedule (default 5000,60000 ms).`;
 
 export const COMMAND_SPECS = {
   types: {
@@ -131,9 +158,14 @@ export const COMMAND_SPECS = {
         description: "score every ok answer with the judge; below SCORE (0-10) try once more a model higher",
       },
       "best-of": { type: "string", value: "N", description: "run N candidates of each agent and keep the best judged" },
+      batch: {
+        type: "boolean",
+        description: "submit through the provider's batch API (about half price, up to 24 h) and return",
+      },
+      ...BATCH_MODE,
       ...MODEL_RUN,
     },
-    notes: `${OUTPUT}\n${EXIT_STATUS}`,
+    notes: `${OUTPUT}\n${EXIT_STATUS}\n${BATCH_NOTES}`,
   },
   resume: {
     synopsis: "RUN_ID",
@@ -141,6 +173,15 @@ export const COMMAND_SPECS = {
     maxPositionals: 1,
     flags: MODEL_RUN,
     notes: `The journal holds the run's parameters; pass the endpoint again.\n${EXIT_STATUS}`,
+  },
+  wait: {
+    synopsis: "RUN_ID",
+    summary: "collect a batch run's answers: checked, repaired, escalated",
+    maxPositionals: 1,
+    flags: { ...BATCH_MODE, ...MODEL_RUN },
+    notes: `Reattaches to the batches \`run --batch\` journaled (none is submitted again) and prints a line as each batch
+changes; repairs and escalations go out as a follow-up batch, or live with --repair-live. Pass the key and model
+again. \`resume RUN_ID\` of a batch run does the same.\n${EXIT_STATUS}`,
   },
   runs: {
     synopsis: "[--json]",

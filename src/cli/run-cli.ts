@@ -8,6 +8,8 @@ import { COMMAND_SPECS, isCommandName, TOP_LEVEL_FLAGS, type CommandName, type C
 import { renderCommandHelp, renderOverview } from "./help.js";
 import type { CliIo } from "./io.js";
 import { metaToolCommand, reportCommand, resumeCommand, runCommand, runsCommand, showCommand } from "./run-commands.js";
+import { batchRunCommand, loadBatchRun, refuseBatchFlags, waitCommand } from "./batch-commands.js";
+import { runsWithBatches } from "./batch-runs-view.js";
 import { packageVersion } from "./version.js";
 
 export const USAGE = renderOverview(COMMAND_SPECS);
@@ -17,9 +19,18 @@ const COMMANDS: Record<CommandName, Command> = {
   types: typesCommand,
   validate: validateCommand,
   render: renderCommand,
-  run: (args, io) => runCommand(args, io),
-  resume: resumeCommand,
-  runs: runsCommand,
+  // batch mode branches here, before the live commands: `run --batch`, `resume` of a batch run, batch runs in `runs`
+  run: (args, io) => {
+    if (hasFlag(args, "batch")) return batchRunCommand(args, io);
+    refuseBatchFlags(args);
+    return runCommand(args, io);
+  },
+  resume: (args, io) =>
+    args.positionals[0] && loadBatchRun(args, io, args.positionals[0])
+      ? waitCommand(args, io)
+      : resumeCommand(args, io),
+  wait: waitCommand,
+  runs: (args, io) => runsWithBatches(args, io, runsCommand),
   show: showCommand,
   report: reportCommand,
   refine: (args, io) => metaToolCommand("refine", args, io),

@@ -1,10 +1,8 @@
-// `run`, `resume`, `runs`, `show`: parallel_run from a terminal against any OpenAI-compatible endpoint, journaled.
+// `run`, `resume`, `runs`, `show`: parallel_run from a terminal against OpenAI-compatible endpoints, journaled.
 import fs from "node:fs";
 import path from "node:path";
-import { parse as parseYaml } from "yaml";
-import { resolveConfig } from "../config.js";
+import { LIMITS, resolveConfig } from "../config.js";
 import type { RunEvent } from "../engine/scheduler.js";
-import { createOpenAiHttpPort } from "../host/openai-http-port.js";
 import { journalFile, listRuns, readJournal } from "../journal/run-journal.js";
 import { defaultStateDir, userAgentsDir } from "../registry/catalogue-roots.js";
 import { createTypesWithRefine } from "../tools/all-tools.js";
@@ -14,7 +12,9 @@ import { executeParallelRun } from "../tools/parallel-run/execute.js";
 import { allowsEscapeCodes } from "./ansi.js";
 import { CliError, flag, flagValues, hasFlag, type ParsedArgs } from "./args.js";
 import { cliRegistry } from "./catalogue-commands.js";
+import { cliPort, formatEndpointStats, type CliPort } from "./cli-port.js";
 import type { CliIo } from "./io.js";
+import { callParams, readParamsFile } from "./call-params.js";
 import { createLiveView } from "./live-view.js";
 import { renderHtmlReport, renderMarkdownReport } from "../report/render-report.js";
 
@@ -28,76 +28,20 @@ export function runsDir(args: ParsedArgs, io: CliIo): string {
   );
 }
 
-/** The API key in use, if any: also kept out of the journals. */
-function apiKey(args: ParsedArgs, io: CliIo): string | undefined {
-  return flag(args, "api-key") ?? io.env.PARALLEL_AGENTS_API_KEY ?? io.env.OPENAI_API_KEY;
-}
-
-function endpoint(args: ParsedArgs, io: CliIo) {
-  const baseUrl = flag(args, "base-url") ?? io.env.PARALLEL_AGENTS_BASE_URL ?? io.env.OPENAI_BASE_URL;
-  const model = flag(args, "model") ?? io.env.PARALLEL_AGENTS_MODEL ?? io.env.OPENAI_MODEL;
-  if (!baseUrl)
-    throw new CliError(
-      "no model endpoint: pass --base-url (e.g. http://127.0.0.1:11434/v1) or set PARALLEL_AGENTS_BASE_URL / OPENAI_BASE_URL",
-    );
-  if (!model) throw new CliError("no model: pass --model or set PARALLEL_AGENTS_MODEL / OPENAI_MODEL");
-  return createOpenAiHttpPort({
-    baseUrl,
-    apiKey: apiKey(args, io),
-    defaultModel: model,
-    stream: !hasFlag(args, "no-stream"),
+/** The engine's config for a CLI run: as many agents at once as the endpoints take, when they said. */
+function cliConfig(endpoints: CliPort, raw: { maxAgentsPerCall?: number } = {}) {
+  return resolveConfig({
+    ...raw,
+    ...(endpoints.capacity ? { maxConcurrent: Math.min(endpoints.capacity, LIMITS.maxConcurrent) } : {}),
   });
-}
-
-/** Tool parameters from --file (JSON or YAML); an empty object without it. */
-function readParamsFile(args: ParsedArgs, io: CliIo): Record<string, unknown> {
-  const file = flag(args, "file");
-  if (!file) return {};
-  let text: string;
-  try {
-    text = fs.readFileSync(path.resolve(io.cwd, file), "utf8");
-  } catch (error) {
-    throw new CliError(`--file ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return (/\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text)) as Record<string, unknown>;
-  } catch (error) {
-    throw new CliError(`--file ${file}: ${(error as Error).message}`);
-  }
-}
-
-/** The call's parameters from --file (JSON or YAML), --agent type=task flags, or --team with its fields. */
-function callParams(args: ParsedArgs, io: CliIo): Record<string, unknown> {
-  const params = readParamsFile(args, io);
-  const agents = flagValues(args, "agent").map((spec) => {
-    const eq = spec.indexOf("=");
-    if (eq <= 0) throw new CliError(`--agent "${spec}" must be type=task`);
-    return { type: spec.slice(0, eq), task: spec.slice(eq + 1) };
-  });
-  if (agents.length > 0) params.agents = [...((params.agents as unknown[]) ?? []), ...agents];
-  const preset = flag(args, "team");
-  if (preset) {
-    const team: Record<string, unknown> = { preset };
-    for (const key of ["topic", "platform", "appName", "code", "language"])
-      if (flag(args, key)) team[key] = flag(args, key);
-    if (flagValues(args, "feature").length > 0) team.features = flagValues(args, "feature");
-    params.team = team;
-  }
-  const n = flag(args, "max-concurrent");
-  if (n) params.maxConcurrent = Number(n);
-  const judge = flag(args, "judge");
-  if (judge) params.judge = { ...(params.judge as object | undefined), threshold: Number(judge) };
-  const bestOf = flag(args, "best-of");
-  if (bestOf) params.bestOf = Number(bestOf);
-  return params;
 }
 
 export async function runCommand(args: ParsedArgs, io: CliIo, resumeId?: string): Promise<number> {
   const params = resumeId ? { resume: resumeId } : callParams(args, io);
-  const port = endpoint(args, io);
+  const endpoints = cliPort(args, io);
   const dir = runsDir(args, io);
   const json = hasFlag(args, "json");
-  const config = resolveConfig({ maxAgentsPerCall: 200 });
+  const config = cliConfig(endpoints, { maxAgentsPerCall: 200 });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once("SIGINT", onSignal);
@@ -109,17 +53,21 @@ export async function runCommand(args: ParsedArgs, io: CliIo, resumeId?: string)
     const out = await executeParallelRun(params, {
       config,
       registry: cliRegistry(args, io),
-      port,
+      port: endpoints.port,
       journalDir: dir,
-      journalSecrets: [apiKey(args, io)],
+      journalSecrets: endpoints.secrets,
       signal: controller.signal,
       onPrepared: (prepared) => live?.start(prepared.agents.map((a) => a.label)),
       onEvent: (e) => (live ? live.event(e) : plain?.(e)),
     });
     live?.stop();
     runId = out.run.runId;
-    if (json) io.stdout(`${JSON.stringify(out.details, null, 2)}\n`);
-    else io.stdout(`\n${out.text}\n\njournal: ${journalFile(dir, runId)}\n`);
+    const stats = endpoints.stats?.();
+    if (json) io.stdout(`${JSON.stringify(stats ? { ...out.details, endpoints: stats } : out.details, null, 2)}\n`);
+    else
+      io.stdout(
+        `\n${out.text}\n${stats ? `\n${formatEndpointStats(stats)}\n` : ""}\njournal: ${journalFile(dir, runId)}\n`,
+      );
     if (controller.signal.aborted) {
       io.stderr(`cancelled; finish it with: parallel-agents resume ${runId}\n`);
       return EXIT.cancelled;
@@ -239,13 +187,14 @@ export async function metaToolCommand(
     if (hasFlag(args, "dry-run")) params.dryRun = true;
   }
   const stateDir = flag(args, "state-dir") ?? defaultStateDir(io.env);
+  const endpoints = cliPort(args, io);
   const deps = {
-    config: resolveConfig({}),
+    config: cliConfig(endpoints),
     registry: cliRegistry(args, io),
-    port: endpoint(args, io),
+    port: endpoints.port,
     userDir: userAgentsDir(stateDir),
     journalDir: runsDir(args, io),
-    journalSecrets: [apiKey(args, io)],
+    journalSecrets: endpoints.secrets,
     onProgress: (t: string) => (hasFlag(args, "json") ? undefined : io.stderr(`${t}\n`)),
   };
   const controller = new AbortController();
@@ -261,9 +210,11 @@ export async function metaToolCommand(
             createAgentTypes: createTypesWithRefine,
           });
     const refused = "orchestrate" in out.details && out.details.orchestrate?.refused !== undefined;
-    if (hasFlag(args, "json")) io.stdout(`${JSON.stringify(out.details, null, 2)}\n`);
+    const stats = endpoints.stats?.();
+    if (hasFlag(args, "json"))
+      io.stdout(`${JSON.stringify(stats ? { ...out.details, endpoints: stats } : out.details, null, 2)}\n`);
     else if (refused) io.stderr(`${out.text}\n`);
-    else io.stdout(`${out.text}\n`);
+    else io.stdout(`${out.text}\n${stats ? `\n${formatEndpointStats(stats)}\n` : ""}`);
     if (controller.signal.aborted) {
       const journaled = fs.existsSync(journalFile(deps.journalDir, out.details.runId));
       io.stderr(

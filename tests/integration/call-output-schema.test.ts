@@ -29,7 +29,7 @@ describe("general with a per-call outputSchema", () => {
     expect(out.run.agents[0]!.outcome).toBe("ok");
     expect(out.run.agents[0]!.output).toEqual(GOOD);
     const [request] = h.server.log;
-    expect(request!.system).toContain('"additionalProperties": false');
+    expect(request!.system).toContain('"additionalProperties":false');
   });
 
   it("an invalid answer is repaired on its model, then escalated to the next model of the ladder", async () => {

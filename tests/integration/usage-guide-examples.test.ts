@@ -223,4 +223,73 @@ describe("USAGE-GUIDE.md CLI examples", () => {
     const block = /<!-- example: cli:commands -->\n```sh\n([\s\S]*?)\n```/.exec(GUIDE)![1]!;
     for (const line of block.split("\n")) expect(USAGE).toContain(`parallel-agents ${line.split(" ")[1]}`);
   });
+
+  it("the batch example submits, lists the run as waiting, and `wait` collects every answer at half price", {
+    timeout: 60_000,
+  }, async () => {
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const { packageRoot } = await import("../../src/paths.js");
+    const { startScriptedBatchServer } = await import("../../testing/scripted-batch-server.js");
+    const { loadBuiltins } = await import("../helpers/registry.js");
+    const { types } = await loadBuiltins();
+    const yaml = /<!-- example: cli:calls.yaml -->\n```yaml\n([\s\S]*?)\n```/.exec(GUIDE)![1]!;
+    const block = /<!-- example: cli:batch -->\n```sh\n([\s\S]*?)\n```/.exec(GUIDE)![1]!;
+    const batch = await startScriptedBatchServer({
+      script: (r) => ({ json: SAMPLE_OUTPUTS[identifyType(r.system, types) ?? "none"] ?? {} }),
+    });
+    try {
+      const dir = await tempDir("pa-batch-guide-");
+      fs.writeFileSync(path.join(dir, "calls.yaml"), yaml);
+      const env = {
+        PATH: process.env.PATH!,
+        HOME: dir,
+        OPENAI_API_KEY: "sk-guide-0123456789",
+        PARALLEL_AGENTS_BATCH_POLL_MS: "15",
+      };
+      let runId = "";
+      const outputs: string[] = [];
+      for (const line of block.split("\n")) {
+        const [, command, ...rest] = line.replace("RUN_ID", runId).split(" ");
+        const endpoint = command === "runs" ? [] : ["--base-url", batch.url];
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          [path.join(packageRoot(), "dist", "cli.js"), command!, ...rest, ...endpoint, "--runs-dir", dir],
+          { cwd: dir, env },
+        );
+        runId ||= /parallel-agents wait (\S+)/.exec(stdout)?.[1] ?? "";
+        outputs.push(stdout);
+      }
+      expect(outputs[0]).toMatch(/2 agents submitted to openai in 1 batch/);
+      expect(outputs[1]).toMatch(new RegExp(`${runId} .* waiting on batch: batch_\\d+ validating, 2 requests`));
+      expect(outputs[2]).toMatch(/2 agents, 2 ok .*\$\d/);
+      expect(batch.count("batches.create")).toBe(1);
+      batch.assertNoUnexpected();
+    } finally {
+      await batch.close();
+    }
+  });
+});
+
+describe("USAGE-GUIDE.md endpoints example", () => {
+  it("the endpoints file is accepted, each key read from the variable it names", async () => {
+    const { parse } = await import("yaml");
+    const { parseEndpointsConfig } = await import("../../src/cli/endpoints-file.js");
+    const yaml = /<!-- example: cli:endpoints.yaml -->\n```yaml\n([\s\S]*?)\n```/.exec(GUIDE)![1]!;
+    const env = { LITELLM_MASTER_KEY: "sk-litellm-test", OPENROUTER_API_KEY: "sk-or-test" };
+    const endpoints = parseEndpointsConfig(parse(yaml), { env });
+    expect(endpoints.map((e) => [e.name, e.apiKey, e.maxConcurrent])).toEqual([
+      ["litellm", "sk-litellm-test", 16],
+      ["openrouter", "sk-or-test", 8],
+    ]);
+    expect(endpoints[1]!.models).toEqual({ "gpt-4o-mini": "openai/gpt-4o-mini", "gpt-4o": "openai/gpt-4o" });
+    // the command under it uses only flags the CLI knows, with prices it accepts
+    const { COMMAND_SPECS } = await import("../../src/cli/command-specs.js");
+    const { priceTableOf } = await import("../../src/runs/prices.js");
+    const at = GUIDE.indexOf("<!-- example: cli:endpoints.yaml -->");
+    const command = /```sh\n(?:export .*\n)?(parallel-agents run .*)\n```/.exec(GUIDE.slice(at))![1]!;
+    for (const flag of command.match(/--[a-z-]+/g)!)
+      expect(Object.keys(COMMAND_SPECS.run.flags)).toContain(flag.slice(2));
+    expect(priceTableOf([...command.matchAll(/--price (\S+)/g)].map((m) => m[1]!)).size).toBe(2);
+  });
 });
