@@ -7,7 +7,7 @@ import { catalogueRoots } from "../../src/registry/catalogue-roots.js";
 import { createRegistry } from "../../src/registry/create-registry.js";
 import { BLOG_ANGLES } from "../../src/tools/parallel-run/teams.js";
 import { type Gateway, processesOf, startGateway, stopAll } from "../../testing/gateway-harness.js";
-import { lastConversationMessage, messageText } from "../../testing/host-script.js";
+import { hostScript, isHostRequest, lastConversationMessage, messageText } from "../../testing/host-script.js";
 import { SAMPLE_OUTPUTS, identifyType } from "../../testing/sample-outputs.js";
 import {
   type LogEntry,
@@ -100,9 +100,10 @@ beforeAll(async () => {
   server = await startScriptedModelServer(agentScript);
   // The user's own setup: a strong primary with a cheap fallback, both priced in the provider's catalogue, and no
   // ladder in the plugin config: the plugin climbs the host's models, cheapest first.
+  // Tool Search at OpenClaw's default, with this plugin's tools offered directly (offerDirectly).
   gateway = await startGateway({
     modelUrl: server.url,
-    toolSearch: false,
+    pluginConfig: { offerDirectly: true },
     primary: "model-b",
     fallbacks: ["model-a"],
     costs: { "model-a": PRICES.cheap, "model-b": PRICES.strong },
@@ -261,5 +262,37 @@ describe("any task, in a real OpenClaw gateway", () => {
       expect(r.tools).toEqual([]);
       expect(r.user).toContain("home espresso");
     }
+  });
+  it("offerDirectly: with Tool Search on, the host model calls parallel_run itself and reads the text only, not the details", {
+    timeout: 150_000,
+  }, async () => {
+    const script = hostScript({
+      types,
+      toolArgs: { team: { preset: "review", code: "export const add = (a, b) => a + b;" } },
+    });
+    const hostBodies: Array<Record<string, unknown>> = [];
+    server.setScript((r) => {
+      if (isHostRequest(r)) hostBodies.push(r.body);
+      return script(r);
+    });
+    const out = await gateway.chat(
+      "Review this code from every angle: export const add = (a, b) => a + b;",
+      "agent:main:e2e-direct",
+    );
+    const offered = (hostBodies[0]!.tools as Array<{ function?: { name?: string } }>).map((t) => t.function?.name);
+    expect(offered).toContain("parallel_run"); // a direct tool, not a catalogue entry behind tool_call
+    expect(offered).toContain("tool_call"); // Tool Search itself is still on for everything else
+    const answer = out.result.payloads.map((p: { text: string }) => p.text).join("\n");
+    expect(answer).toMatch(/5 agents, 5 ok/);
+    // the host's next request carries the tool result as the model reads it: the text, never the details object
+    const toolMessage = (hostBodies[1]!.messages as Array<{ role: string; content?: unknown }>).find(
+      (m) => m.role === "tool",
+    )!;
+    const read = JSON.stringify(toolMessage.content);
+    expect(read).toContain("5 agents, 5 ok");
+    expect(read).not.toContain('\\"counts\\"');
+    expect(read).not.toContain('\\"attempts\\"');
+    expect(read).not.toContain('"counts"');
+    server.setScript(agentScript);
   });
 });

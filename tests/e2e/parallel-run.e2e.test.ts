@@ -337,49 +337,6 @@ describe("parallel_run with OpenClaw's default Tool Search catalog, in a gateway
   });
 });
 
-describe("offerDirectly: parallel_run offered to the host model directly while Tool Search stays on", () => {
-  let directGateway: Gateway;
-  beforeAll(async () => {
-    directGateway = await startGateway({ modelUrl: server.url, pluginConfig: { offerDirectly: true } });
-  }, 180_000);
-  afterAll(async () => {
-    await directGateway?.stop();
-    expect(processesOf(directGateway.dir)).toEqual([]);
-  });
-
-  it("the host model calls parallel_run itself and reads the result's text only, not its details", {
-    timeout: 150_000,
-  }, async () => {
-    const script = hostScript({
-      types,
-      toolArgs: { team: { preset: "review", code: "export const add = (a, b) => a + b;" } },
-    });
-    const hostBodies: Array<Record<string, unknown>> = [];
-    server.setScript((r) => {
-      if (isHostRequest(r)) hostBodies.push(r.body);
-      return script(r);
-    });
-    const out = await directGateway.chat(
-      "Review this code from every angle: export const add = (a, b) => a + b;",
-      "agent:main:e2e-direct",
-    );
-    const offered = (hostBodies[0]!.tools as Array<{ function?: { name?: string } }>).map((t) => t.function?.name);
-    expect(offered).toContain("parallel_run"); // a direct tool, not a catalogue entry behind tool_call
-    expect(offered).toContain("tool_call"); // Tool Search itself is still on for everything else
-    const answer = out.result.payloads.map((p: { text: string }) => p.text).join("\n");
-    expect(answer).toMatch(/5 agents, 5 ok/);
-    // the host's next request carries the tool result as the model reads it: the text, never the details object
-    const toolMessage = (hostBodies[1]!.messages as Array<{ role: string; content?: unknown }>).find(
-      (m) => m.role === "tool",
-    )!;
-    const read = JSON.stringify(toolMessage.content);
-    expect(read).toContain("5 agents, 5 ok");
-    expect(read).not.toContain('\\"counts\\"');
-    expect(read).not.toContain('\\"attempts\\"');
-    expect(read).not.toContain('"counts"');
-  });
-});
-
 function isHostRequestLike(entry: LogEntry): boolean {
   return entry.system.includes("<available_skills>");
 }
