@@ -433,6 +433,13 @@ describe("orchestrate: what the planner knows, and what reaches the tasks", () =
     expect(details.synthesis!.attempts.map((t) => t.kind)).toEqual(["first"]);
     expect(details.ladder).toEqual({ models: ["m-1", "m-2"], source: "the call's models" });
     expect(text).toContain("- [ok] a, score 9");
+    // the call's usage: the planner, both tasks with their verdicts, and the synthesis, stated on the first line
+    const attempts = [...details.tasks.flatMap((t) => t.attempts), ...details.synthesis!.attempts];
+    expect(attempts).toHaveLength(7);
+    const seen = [...details.tasks, details.synthesis!].reduce((n, t) => n + (t.usage?.totalTokens ?? 0), 0);
+    expect(seen).toBeGreaterThan(0);
+    expect(details.usage!.totalTokens).toBeGreaterThan(seen); // and the planner's
+    expect(text.split("\n")[0]).toMatch(new RegExp(`\\(${details.usage!.totalTokens} tokens\\)$`));
     expect(getValidator(OrchestrateResultSchema)(details)).toMatchObject({ valid: true });
   });
 

@@ -7,6 +7,7 @@ import { UserInputError } from "../../errors.js";
 import type { AgentResult } from "../../engine/outcome.js";
 import type { SessionPort } from "../../engine/port.js";
 import { runAgents } from "../../engine/scheduler.js";
+import { addUsage, type Usage } from "../../engine/port.js";
 import type { AgentType } from "../../registry/agent-type.js";
 import { fenceText } from "../../text/fence-text.js";
 import { parseToolParams } from "../parse-tool-params.js";
@@ -302,6 +303,8 @@ export async function executeOrchestrate(
     plannerAttempts: plannerRuns.length,
     ladder: { models: [...callLadder.models], source: callLadder.source },
     ...(hostNotes.length > 0 ? { notes: hostNotes } : {}),
+    // the whole call: the planner's runs in this call, every task, and the synthesis
+    ...usageField([...plannerRuns.map((p) => p.usage), run.usage, synthesis?.usage]),
   };
   return {
     text: summarize(details, synthesis, contextLines({ ladder: callLadder, notes: hostNotes })),
@@ -330,12 +333,15 @@ function summarize(
     runId: string;
     tasks: Array<{ id: string; outcome: string; reason?: string; judged?: { score: number } }>;
     waves: string[][];
+    usage?: Usage;
   },
   synthesis: AgentResult | undefined,
   context: string[],
 ): string {
+  const cost = details.usage?.costUsd !== undefined ? `, $${details.usage.costUsd.toFixed(4)}` : "";
+  const tokens = details.usage ? ` (${details.usage.totalTokens} tokens${cost})` : "";
   const lines = [
-    `orchestrate ${details.runId}: ${details.tasks.length} tasks in ${details.waves.length} waves`,
+    `orchestrate ${details.runId}: ${details.tasks.length} tasks in ${details.waves.length} waves${tokens}`,
     ...context,
   ];
   for (const t of details.tasks)
@@ -354,4 +360,10 @@ function summarize(
     );
   }
   return lines.join("\n");
+}
+
+/** `{ usage }` summed over what reported usage, or nothing when none did. */
+function usageField(usages: Array<Usage | undefined>): { usage?: Usage } {
+  const usage = usages.reduce<Usage | undefined>((sum, u) => addUsage(sum, u), undefined);
+  return usage ? { usage } : {};
 }

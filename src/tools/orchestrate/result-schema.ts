@@ -1,7 +1,7 @@
 // The shape of orchestrate's `details`, published in manifests/orchestrate.json.
 import { Type } from "@sinclair/typebox";
 import { OUTCOMES } from "../../engine/outcome.js";
-import { AgentResultSchema, RunLadderSchema, RunNotesSchema } from "../../runs/agent-details-schema.js";
+import { AgentResultSchema, RunLadderSchema, RunNotesSchema, UsageSchema } from "../../runs/agent-details-schema.js";
 import { PlanTaskSchema } from "./model-outputs.js";
 
 const PlanProblemSchema = Type.Object({
@@ -37,6 +37,7 @@ export const OrchestrateResultSchema = Type.Object({
     minimum: 0,
     description: "Planner runs in this call (0 on resume: the journaled plan is used).",
   }),
+  usage: Type.Optional(UsageSchema),
   ladder: Type.Optional(RunLadderSchema),
   notes: Type.Optional(RunNotesSchema),
   wouldStart: Type.Optional(
