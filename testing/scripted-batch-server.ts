@@ -14,6 +14,8 @@ export type BatchReply = Reply & {
   expire?: boolean;
   /** The request's input line is refused at validation with this message: the whole batch fails. */
   invalid?: string;
+  /** Anthropic: this request's results line is torn (not JSON): a client must skip it and read on. */
+  torn?: boolean;
 };
 
 export type BatchScriptRequest = ScriptRequest & { customId: string; batchId: string };
@@ -67,6 +69,11 @@ export type ScriptedBatchServerOptions = {
   pollsPerState?: number;
   /** Delay before answering a batch create (the batch already exists then): lets a test kill the client mid-call. */
   createDelayMs?: number;
+  /** The first `times` batch creates (OpenAI): "refuse" answers 400 and creates nothing; "lose" creates the batch, then
+   * drops the connection without an answer. */
+  failCreate?: { mode: "refuse" | "lose"; times: number };
+  /** The first `n` batch list calls (the lookup by key) answer 500. */
+  failingLists?: number;
 };
 
 export type ScriptedBatchServer = {
@@ -98,6 +105,8 @@ export async function startScriptedBatchServer(options: ScriptedBatchServerOptio
   const sockets = new Set<import("node:net").Socket>();
   let held = false;
   let nextId = 1;
+  let createFailures = 0;
+  let listFailures = 0;
   let root = "";
 
   const json = (res: http.ServerResponse, status: number, body: unknown) =>
@@ -152,7 +161,11 @@ export async function startScriptedBatchServer(options: ScriptedBatchServerOptio
               },
             }
           : { type: "succeeded", message: anthropicMessage(reply, model, index) };
-      batch.results.push(JSON.stringify({ custom_id: customId, result }));
+      batch.results.push(
+        reply.torn
+          ? `{"custom_id":"${customId}","result":{"type":"succ`
+          : JSON.stringify({ custom_id: customId, result }),
+      );
       return;
     }
     const id = `batch_req_${batch.id}_${index}`;
@@ -386,6 +399,13 @@ export async function startScriptedBatchServer(options: ScriptedBatchServerOptio
         };
         const input = files.get(body.input_file_id ?? "");
         if (!input) return notFound(res, "file");
+        const failing =
+          options.failCreate && createFailures < options.failCreate.times ? options.failCreate : undefined;
+        if (failing) createFailures++;
+        if (failing?.mode === "refuse") {
+          log("batches.create", req);
+          return json(res, 400, { error: { message: "scripted refusal: too many batches" } });
+        }
         if (body.endpoint !== "/v1/chat/completions" || body.completion_window !== "24h")
           return json(res, 400, { error: { message: "endpoint must be /v1/chat/completions, window 24h" } });
         const batch = newBatch("openai", `batch_${nextId++}`);
@@ -402,10 +422,15 @@ export async function startScriptedBatchServer(options: ScriptedBatchServerOptio
         batches.set(batch.id, batch);
         log("batches.create", req, batch.id);
         if (options.createDelayMs) await new Promise((r) => setTimeout(r, options.createDelayMs));
+        if (failing?.mode === "lose") return void req.socket.destroy();
         return json(res, 200, openAiBatch(batch));
       }
       if (req.method === "GET" && path === "/v1/batches") {
         log("batches.list", req);
+        if (listFailures < (options.failingLists ?? 0)) {
+          listFailures++;
+          return json(res, 500, { error: { message: "scripted list failure" } });
+        }
         const all = [...batches.values()].filter((b) => b.api === "openai").reverse();
         const after = url.searchParams.get("after");
         const from = after ? all.findIndex((b) => b.id === after) + 1 : 0;
@@ -441,6 +466,7 @@ export async function startScriptedBatchServer(options: ScriptedBatchServerOptio
         batch.lines = (body.requests ?? []).map((r) => ({ customId: r.custom_id, body: r.params }));
         batches.set(batch.id, batch);
         log("messages.batches.create", req, batch.id);
+        if (options.createDelayMs) await new Promise((r) => setTimeout(r, options.createDelayMs));
         return json(res, 200, anthropicBatch(batch));
       }
       m = /^\/v1\/messages\/batches\/([^/]+)(\/results)?$/.exec(path);

@@ -3,12 +3,14 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { SessionError, type SessionResult } from "../engine/port.js";
 import {
+  capMessage,
   providerCallError,
   TERMINAL_STATUSES,
   type BatchItem,
   type BatchLimits,
   type BatchProvider,
 } from "./batch-provider.js";
+import { DEFAULT_MAX_LINE_BYTES, overLongError, parseLine, readLines } from "./read-lines.js";
 
 /** Anthropic's ceiling per batch: 100,000 requests and 256 MB (taken as 256,000,000 bytes). */
 export const ANTHROPIC_BATCH_LIMITS: BatchLimits = { maxRequests: 100_000, maxBytes: 256_000_000 };
@@ -24,6 +26,8 @@ export type AnthropicBatchProviderOptions = {
   maxTokens?: number;
   /** Lower ceilings (tests). @default ANTHROPIC_BATCH_LIMITS */
   limits?: Partial<BatchLimits>;
+  /** Longest result line read; a longer one fails its request unread. @default DEFAULT_MAX_LINE_BYTES */
+  maxLineBytes?: number;
 };
 
 export function createAnthropicBatchProvider(options: AnthropicBatchProviderOptions): BatchProvider {
@@ -81,13 +85,28 @@ export function createAnthropicBatchProvider(options: AnthropicBatchProviderOpti
     },
     async *results(batchId) {
       const anthropic = await api();
-      let decoder: AsyncIterable<Anthropic.Messages.Batches.MessageBatchIndividualResponse>;
+      // the raw JSONL through the capped line reader (not the SDK's decoder): one bad or huge line costs only its request
+      let response: Response;
       try {
-        decoder = await anthropic.messages.batches.results(batchId);
+        const batch = await anthropic.messages.batches.retrieve(batchId);
+        if (!batch.results_url)
+          throw new Error(`message batch ${batchId} has no results_url (${batch.processing_status})`);
+        response = await anthropic.get<Response>(batch.results_url, {
+          headers: { Accept: "application/binary" },
+          __binaryResponse: true,
+        });
       } catch (error) {
         throw providerCallError(error, `downloading the results of message batch ${batchId}`);
       }
-      for await (const item of decoder) {
+      if (!response.body) return;
+      const maxBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+      for await (const line of readLines(response.body, maxBytes)) {
+        if (typeof line !== "string") {
+          const item = overLongError(line, batchId, maxBytes);
+          if (item) yield item;
+          continue;
+        }
+        const item = parseLine(line) as Anthropic.Messages.Batches.MessageBatchIndividualResponse | undefined;
         if (typeof item?.custom_id !== "string") continue;
         yield readResult(item, batchId);
       }
@@ -106,7 +125,7 @@ export function readResult(
       return { customId, result: readMessage(result.message) };
     case "errored": {
       const error = result.error?.error;
-      const detail = `batch ${batchId}: ${error?.type ?? "error"}: ${error?.message ?? "no message"}`;
+      const detail = `batch ${batchId}: ${error?.type ?? "error"}: ${capMessage(error?.message ?? "no message")}`;
       const kind =
         error?.type === "rate_limit_error"
           ? "rate_limited"

@@ -6,15 +6,23 @@
 import { capBytes, SessionError, type SessionPort, type SessionResult } from "../engine/port.js";
 import type { BatchCounts, JournalEvent, JournaledBatch } from "../journal/run-journal.js";
 import {
+  BatchNotCreatedError,
+  capMessage,
   providerCallError,
   type BatchItem,
   type BatchProvider,
   type BatchRequest,
   type BatchState,
 } from "./batch-provider.js";
-import { createCustomIds, submissionKey } from "./custom-id.js";
+import { createCustomIds, slotOf, submissionKey } from "./custom-id.js";
 import { createPendingQueue, type PendingEntry } from "./pending-queue.js";
-import { DEFAULT_BATCH_POLL, missingError, watchBatch, type BatchPollOptions } from "./watch-batch.js";
+import {
+  DEFAULT_BATCH_POLL,
+  MAX_BATCH_WAIT_MS,
+  missingError,
+  watchBatch,
+  type BatchPollOptions,
+} from "./watch-batch.js";
 
 export { DEFAULT_BATCH_POLL, type BatchPollOptions } from "./watch-batch.js";
 
@@ -35,6 +43,9 @@ export type BatchPortOptions = {
   poll?: BatchPollOptions;
   /** Batch life events: for progress lines and for detaching once everything is submitted. */
   onBatch?: (event: BatchPortEvent) => void;
+  /** Submit again what may already be at the provider: an agent attempt whose prompt changed since its journaled
+   * submission, an intent without an id the provider cannot look up by key. @default false */
+  resubmit?: boolean;
   now?: () => number;
 };
 
@@ -50,6 +61,8 @@ export type TrackedBatch = JournaledBatch & {
   polling: boolean;
   downloaded: boolean;
   reconciling: boolean;
+  /** Why its requests cannot be collected now (an intent without an id that could not be found): they end aborted. */
+  stranded?: string;
   wake?: () => void;
 };
 
@@ -60,10 +73,13 @@ export type BatchPort = SessionPort & {
   batches: () => readonly TrackedBatch[];
   /** Stops polls and timers; requests still waiting end aborted. */
   close: () => void;
+  /** Resolves once no batch create is in flight (its id journaled), or after `timeoutMs`. */
+  drain: (timeoutMs: number) => Promise<void>;
 };
 
 type Waiter = {
   customId: string;
+  slot?: string;
   request: BatchRequest;
   maxOutputBytes: number;
   signal: AbortSignal;
@@ -84,7 +100,10 @@ export function createBatchPort(options: BatchPortOptions): BatchPort {
   const waiters = new Map<string, Waiter>();
   const batchOf = new Map<string, TrackedBatch>(); // custom_id -> the batch it went out in
   const tracked: TrackedBatch[] = [];
-  const leftovers = new Map<string, BatchItem>(); // results downloaded before (or without) a request waiting for them
+  const leftovers = new Map<string, BatchItem>(); // results downloaded before a request waiting for them arrived
+  const abandoned = new Set<string>(); // requests their agent stopped waiting for: a late result is dropped
+  let leftoverCap = 1 << 20; // the largest output cap asked for: a leftover answer is cut to it at download
+  const inFlight = new Set<Promise<void>>();
   let submitting = 0;
   let closed = false;
 
@@ -102,6 +121,14 @@ export function createBatchPort(options: BatchPortOptions): BatchPort {
     return t;
   };
   for (const batch of options.known ?? []) track(batch);
+  // every custom_id journaled for an agent attempt in a batch that exists (or may): a different id for the same
+  // attempt means its prompt or model changed, and sending it would pay twice for one answer
+  const submittedAs = new Map<string, { customId: string; batch: TrackedBatch }>();
+  for (const batch of tracked)
+    if (batch.status !== "not created")
+      batch.slots?.forEach((slot, i) => {
+        if (slot) submittedAs.set(slot, { customId: batch.customIds[i]!, batch });
+      });
 
   /** Settles a waiting request once: its answer capped to its byte limit, or its error. */
   const finish = (waiter: Waiter, item: BatchItem) => {
@@ -122,8 +149,19 @@ export function createBatchPort(options: BatchPortOptions): BatchPort {
   };
   const settle = (item: BatchItem) => {
     const waiter = waiters.get(item.customId);
-    if (waiter) finish(waiter, item);
-    else leftovers.set(item.customId, item);
+    if (waiter) return finish(waiter, item);
+    if (abandoned.has(item.customId)) return;
+    if ("error" in item) return void leftovers.set(item.customId, item);
+    const cut = capBytes(item.result.text, leftoverCap);
+    leftovers.set(item.customId, { customId: item.customId, result: { ...item.result, text: cut.text } });
+  };
+  /** Ends the requests of `batch` still waiting on it as aborted: a later `wait` can collect them. */
+  const letGo = (batch: TrackedBatch, message: string, except?: ReadonlySet<string>) => {
+    const error = new SessionError("aborted", message);
+    for (const id of batch.customIds) {
+      const waiter = waiters.get(id);
+      if (waiter && waiter.batch === batch && !except?.has(id)) finish(waiter, { customId: id, error });
+    }
   };
 
   const pending = createPendingQueue<Queued>({
@@ -150,78 +188,132 @@ export function createBatchPort(options: BatchPortOptions): BatchPort {
     waiter.queued = pending.add({ waiter, line }, bytes);
   };
 
-  async function submit(entries: Queued[]) {
+  function submit(entries: Queued[]) {
+    const done = submitOnce(entries).finally(() => inFlight.delete(done));
+    inFlight.add(done);
+  }
+
+  async function submitOnce(entries: Queued[]) {
     const customIds = entries.map((e) => e.waiter.customId);
+    const slots = entries.map((e) => e.waiter.slot ?? null);
     const key = submissionKey(options.runId, customIds);
-    const batch = track({ key, provider: provider.name, customIds, submittedAt: now(), status: "submitting" });
+    const batch = track({ key, provider: provider.name, customIds, slots, submittedAt: now(), status: "submitting" });
     for (const { waiter } of entries) {
       if (waiters.get(waiter.customId) !== waiter) continue; // aborted meanwhile: submitted all the same
       waiter.batch = batch;
       batch.waiting++;
     }
     // the intent first: a process that dies before the provider's answer finds the batch again by its key
-    options.journal?.append({ t: "batch-intent", key, provider: provider.name, customIds, at: now() });
+    const hasSlots = slots.some((slot) => slot !== null);
+    options.journal?.append({
+      t: "batch-intent",
+      key,
+      provider: provider.name,
+      customIds,
+      ...(hasSlots ? { slots } : {}),
+      at: now(),
+    });
     submitting += customIds.length;
+    let created: { batchId: string; inputFileId?: string; status: string } | undefined;
+    let failure: SessionError | undefined;
     try {
-      let created: { batchId: string; inputFileId?: string; status: string };
-      try {
-        created = await provider.submit(
-          entries.map((e) => e.line),
-          { key, runId: options.runId },
-        );
-      } catch (error) {
-        // the provider may have created it before the answer was lost: never create it a second time
-        const found = await provider.findByKey?.(key, batch.submittedAt).catch(() => undefined);
-        if (!found) throw error;
-        created = { batchId: found, status: "submitted" };
-      }
-      batch.batchId = created.batchId;
-      batch.status = created.status;
-      if (created.inputFileId) batch.inputFileId = created.inputFileId;
-      options.journal?.append({
-        t: "batch",
-        key,
-        provider: provider.name,
-        batchId: created.batchId,
-        ...(created.inputFileId ? { inputFileId: created.inputFileId } : {}),
-        status: created.status,
-        at: now(),
-      });
-      submitting -= customIds.length;
-      emit({ type: "submitted", batchId: created.batchId, requests: customIds.length });
-      startPolling(batch, poll.initialMs);
+      created = await provider.submit(
+        entries.map((e) => e.line),
+        { key, runId: options.runId },
+      );
     } catch (error) {
-      submitting -= customIds.length;
-      const failure = providerCallError(error, `submitting a ${provider.name} batch`);
-      batch.status = "not created";
-      batch.reason = failure.message;
-      for (const id of customIds) if (batchOf.get(id) === batch) batchOf.delete(id);
-      for (const id of customIds) {
-        const waiter = waiters.get(id);
-        if (waiter) finish(waiter, { customId: id, error: failure });
+      const refused = refusalOf(error);
+      if (refused) failure = refused;
+      else {
+        // the provider may have created it before the answer was lost: never create it a second time
+        const lost = providerCallError(error, `creating the ${provider.name} batch`);
+        const found = await lookUp(batch, lost.message);
+        if (found) created = { batchId: found, status: "submitted" };
+        else {
+          submitting -= customIds.length;
+          emit({ type: "submit-failed", requests: customIds.length, reason: batch.stranded ?? lost.message });
+          return;
+        }
       }
-      emit({ type: "submit-failed", requests: customIds.length, reason: failure.message });
     }
+    submitting -= customIds.length;
+    if (created) return adopt(batch, created, poll.initialMs);
+    const reason = failure!.message;
+    batch.status = "not created";
+    batch.reason = reason;
+    options.journal?.append({ t: "batch-refused", key, reason, at: now() });
+    for (const id of customIds) if (batchOf.get(id) === batch) batchOf.delete(id);
+    for (const id of customIds) {
+      const waiter = waiters.get(id);
+      if (waiter) finish(waiter, { customId: id, error: failure! });
+    }
+    emit({ type: "submit-failed", requests: customIds.length, reason });
   }
 
-  /** An intent journaled by a process that died before the provider answered: adopt its batch, or send it again. */
+  /** The create's answer is known: journal the id and poll it. */
+  function adopt(
+    batch: TrackedBatch,
+    created: { batchId: string; inputFileId?: string; status: string },
+    delay: number,
+  ) {
+    batch.batchId = created.batchId;
+    batch.status = created.status;
+    batch.stranded = undefined;
+    if (created.inputFileId) batch.inputFileId = created.inputFileId;
+    options.journal?.append({
+      t: "batch",
+      key: batch.key,
+      provider: provider.name,
+      batchId: created.batchId,
+      ...(created.inputFileId ? { inputFileId: created.inputFileId } : {}),
+      status: created.status,
+      at: now(),
+    });
+    emit({ type: "submitted", batchId: created.batchId, requests: batch.customIds.length });
+    startPolling(batch, delay);
+  }
+
+  /**
+   * The batch of an intent whose create answer never arrived, by its key; undefined when it cannot be found now (its
+   * requests then end aborted and the intent stays pending, so nothing is ever created twice).
+   */
+  async function lookUp(batch: TrackedBatch, why: string): Promise<string | undefined> {
+    if (!provider.findByKey) return void strand(batch, `${why}; ${NO_LOOKUP(provider.name)}`);
+    try {
+      const found = await provider.findByKey(batch.key, batch.submittedAt);
+      if (found) return found;
+      strand(batch, `${why}; no batch with key ${batch.key} found (yet): wait for the run again to look once more`);
+    } catch (error) {
+      strand(batch, `${why}; ${lookupFailed(error, batch.key)}`);
+    }
+    return undefined;
+  }
+
+  /** The batch of `batch` cannot be collected now: its requests end aborted (a later `wait` looks again). */
+  function strand(batch: TrackedBatch, message: string) {
+    batch.stranded = message;
+    letGo(batch, message);
+  }
+
+  /** An intent journaled by a process that died before the provider answered: adopt its batch; send it again only
+   * when the provider says it does not exist, or the user asked with --resubmit. */
   async function reconcile(batch: TrackedBatch) {
     if (batch.reconciling) return;
     batch.reconciling = true;
-    const found = await provider.findByKey?.(batch.key, batch.submittedAt).catch(() => undefined);
-    if (found) {
-      batch.batchId = found;
-      batch.status = "submitted";
-      options.journal?.append({
-        t: "batch",
-        key: batch.key,
-        provider: provider.name,
-        batchId: found,
-        status: batch.status,
-        at: now(),
-      });
-      return startPolling(batch, 0);
-    }
+    const why = `batch key ${batch.key} was being created when an earlier process stopped`;
+    let found: string | undefined;
+    let missing = options.resubmit === true;
+    if (!missing && !provider.findByKey) strand(batch, `${why}; ${NO_LOOKUP(provider.name)}`);
+    else if (!missing && provider.findByKey)
+      try {
+        found = await provider.findByKey(batch.key, batch.submittedAt);
+        missing = !found;
+      } catch (error) {
+        strand(batch, `${why}; ${lookupFailed(error, batch.key)}`);
+      }
+    batch.reconciling = false;
+    if (found) return adopt(batch, { batchId: found, status: "submitted" }, 0);
+    if (!missing) return;
     batch.status = "not created";
     for (const id of batch.customIds) {
       if (batchOf.get(id) === batch) batchOf.delete(id);
@@ -241,6 +333,8 @@ export function createBatchPort(options: BatchPortOptions): BatchPort {
       provider,
       poll,
       firstDelayMs,
+      deadline: batch.submittedAt + MAX_BATCH_WAIT_MS,
+      now,
       wanted: () => !closed && batch.waiting > 0,
       setWake: (wake) => {
         batch.wake = wake;
@@ -305,14 +399,25 @@ export function createBatchPort(options: BatchPortOptions): BatchPort {
     run(request) {
       const model = request.model ?? options.defaultModel;
       const customId = customIdOf(request, model);
+      const slot = slotOf(request);
       if (closed || request.signal.aborted)
         return Promise.reject(new SessionError("aborted", "cancelled before it was submitted"));
+      leftoverCap = Math.max(leftoverCap, request.maxOutputBytes);
+      const earlier = slot ? submittedAs.get(slot) : undefined;
+      if (earlier && earlier.customId !== customId && !batchOf.has(customId) && !options.resubmit)
+        return Promise.reject(
+          new SessionError(
+            "fatal",
+            `${slot}: its prompt or model changed since submission (now ${customId}, submitted as ${earlier.customId} in ${earlier.batch.batchId ? `batch ${earlier.batch.batchId}` : `batch key ${earlier.batch.key}`}); the submitted batch is kept: pass --resubmit to wait to pay for it again`,
+          ),
+        );
       const leftover = leftovers.get(customId);
       return new Promise<SessionResult>((resolve, reject) => {
         if (waiters.has(customId))
           return reject(new SessionError("fatal", `request ${customId} is already waiting on a batch`));
         const waiter: Waiter = {
           customId,
+          ...(slot ? { slot } : {}),
           request: { customId, model, system: request.system, message: request.message },
           maxOutputBytes: request.maxOutputBytes,
           signal: request.signal,
@@ -321,6 +426,7 @@ export function createBatchPort(options: BatchPortOptions): BatchPort {
           onAbort: () => {
             if (waiters.get(customId) !== waiter) return;
             waiters.delete(customId);
+            abandoned.add(customId);
             if (waiter.queued) pending.drop(waiter.queued);
             leave(waiter);
             reject(new SessionError("aborted", "the run stopped waiting for this batch request"));
@@ -341,12 +447,23 @@ export function createBatchPort(options: BatchPortOptions): BatchPort {
             customId,
             error: missingError(batch.batchId, { status: batch.status, done: true }, 0),
           });
+        if (batch.stranded && !batch.reconciling)
+          return finish(waiter, { customId, error: new SessionError("aborted", batch.stranded) });
         if (!batch.batchId) return void reconcile(batch);
         startPolling(batch, 0);
       });
     },
     unsubmitted: () => pending.size() + submitting,
     batches: () => tracked,
+    async drain(timeoutMs) {
+      if (inFlight.size === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([Promise.allSettled([...inFlight]), timeout]);
+      clearTimeout(timer);
+    },
     close() {
       closed = true;
       pending.close();
@@ -358,4 +475,20 @@ export function createBatchPort(options: BatchPortOptions): BatchPort {
         });
     },
   };
+}
+
+/** Why an intent without an id is not sent again where the provider keeps no key to find its batch by. */
+const NO_LOOKUP = (provider: string) =>
+  `${provider} cannot look a batch up by its key, so it may exist (and be billed) without its id in the journal: ` +
+  "check the provider's console, then pass --resubmit to wait to submit these requests again";
+
+const lookupFailed = (error: unknown, key: string) =>
+  `looking up batch key ${key}: ${capMessage((error as Error)?.message ?? String(error))}: wait for the run again to look once more`;
+
+/** A create the provider certainly refused (nothing exists): the upload failed, or a 4xx other than 408/409. */
+function refusalOf(error: unknown): SessionError | undefined {
+  if (error instanceof BatchNotCreatedError) return error.failure;
+  const status = (error as { status?: unknown })?.status;
+  if (typeof status !== "number" || status < 400 || status >= 500 || status === 408 || status === 409) return undefined;
+  return providerCallError(error, "creating the batch");
 }

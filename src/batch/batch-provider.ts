@@ -1,6 +1,6 @@
 // What the batch port needs from a provider's batch API (OpenAI files + batches, Anthropic Message Batches), and how
 // a provider's per-request failure becomes the engine's SessionError.
-import { SessionError, type SessionResult } from "../engine/port.js";
+import { SessionError, type SessionErrorKind, type SessionResult } from "../engine/port.js";
 import type { BatchCounts } from "../journal/run-journal.js";
 
 export type BatchProviderName = "openai" | "anthropic";
@@ -23,6 +23,8 @@ export type BatchState = {
   reason?: string;
   /** Validation errors by input line (1-based): the request on that line failed for this reason. */
   lineErrors?: ReadonlyMap<number, string>;
+  /** How a failed batch ends the requests without an error of their own line. @default "transient" */
+  failureKind?: SessionErrorKind;
 };
 
 /** One request's result in a finished batch: an answer, or why there is none. */
@@ -45,6 +47,27 @@ export type BatchProvider = {
   findByKey?(key: string, since: number): Promise<string | undefined>;
 };
 
+/** Longest provider message kept in an error (a failed batch's reason goes to every agent in it). */
+export const MAX_MESSAGE_CHARS = 500;
+
+/** `text` cut to `max` characters, saying how much was left out. */
+export function capMessage(text: string, max = MAX_MESSAGE_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/** The first three messages joined, then how many more there were. */
+export function joinMessages(messages: readonly string[]): string {
+  const shown = messages.slice(0, 3).map((m) => capMessage(m));
+  return messages.length > 3 ? `${shown.join("; ")}; and ${messages.length - 3} more` : shown.join("; ");
+}
+
+/** A submit that certainly created no batch (its input never uploaded): the requests may go out again at once. */
+export class BatchNotCreatedError extends Error {
+  constructor(readonly failure: SessionError) {
+    super(failure.message, { cause: failure });
+  }
+}
+
 /** A request the provider answered with an HTTP error status: the same classes as a live request's. */
 export function statusError(status: number, detail: string): SessionError {
   if (status === 429) return new SessionError("rate_limited", detail, { status });
@@ -56,7 +79,7 @@ export function statusError(status: number, detail: string): SessionError {
 export function providerCallError(error: unknown, what: string): SessionError {
   if (error instanceof SessionError) return error;
   const status = (error as { status?: unknown })?.status;
-  const message = (error as Error)?.message ?? String(error);
+  const message = capMessage((error as Error)?.message ?? String(error));
   if (typeof status === "number") return statusError(status, `${what}: HTTP ${status}: ${message}`);
   return new SessionError("transient", `${what}: ${message}`, { cause: error });
 }

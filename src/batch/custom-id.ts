@@ -17,13 +17,18 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 export function createCustomIds(runId: string): (request: SessionRequest, model: string) => string {
   const seen = new Map<string, number>();
   return (request, model) => {
-    const at = parseAttemptKey(request.attemptKey);
-    const who = at ? `agent ${at.index} attempt ${at.attempt}` : `label ${request.label}`;
+    const who = slotOf(request) ?? `label ${request.label}`;
     const base = sha256(JSON.stringify([runId, who, model, request.system, request.message]));
     const nth = (seen.get(base) ?? 0) + 1;
     seen.set(base, nth);
     return `pa-${sha256(`${base}:${nth}`).slice(0, ID_HEX)}`;
   };
+}
+
+/** The agent attempt a request is ("agent 3 attempt 1"), the same in every process; undefined outside the scheduler. */
+export function slotOf(request: SessionRequest): string | undefined {
+  const at = parseAttemptKey(request.attemptKey);
+  return at ? `agent ${at.index} attempt ${at.attempt}` : undefined;
 }
 
 /** The key of one submission: the same requests in the same order give the same key (sent as the batch's metadata). */

@@ -5,6 +5,9 @@ import type OpenAI from "openai";
 import { SessionError, type SessionResult } from "../engine/port.js";
 import { parseUsage } from "../host/parse-usage.js";
 import {
+  BatchNotCreatedError,
+  capMessage,
+  joinMessages,
   providerCallError,
   statusError,
   TERMINAL_STATUSES,
@@ -13,7 +16,7 @@ import {
   type BatchProvider,
   type BatchState,
 } from "./batch-provider.js";
-import { parseLine, readLines } from "./read-lines.js";
+import { DEFAULT_MAX_LINE_BYTES, overLongError, parseLine, readLines } from "./read-lines.js";
 
 /** OpenAI's ceiling per batch file: 50,000 requests and 200 MB (taken as 200,000,000 bytes). */
 export const OPENAI_BATCH_LIMITS: BatchLimits = { maxRequests: 50_000, maxBytes: 200_000_000 };
@@ -26,6 +29,8 @@ export type OpenAiBatchProviderOptions = {
   maxTokens?: number;
   /** Lower ceilings (tests split small batches). @default OPENAI_BATCH_LIMITS */
   limits?: Partial<BatchLimits>;
+  /** Longest result line read; a longer one fails its request unread. @default DEFAULT_MAX_LINE_BYTES */
+  maxLineBytes?: number;
 };
 
 /** Answers a request never gets in a completed batch are settled by the port; this reads what the files hold. */
@@ -68,7 +73,8 @@ export function createOpenAiBatchProvider(options: OpenAiBatchProviderOptions): 
         });
         fileId = file.id;
       } catch (error) {
-        throw providerCallError(error, "uploading the batch input");
+        // no file, no batch: nothing exists that a second submission would pay for twice
+        throw new BatchNotCreatedError(providerCallError(error, "uploading the batch input"));
       }
       try {
         // never retried blindly: a create whose answer was lost may have made a batch (the port looks it up by key)
@@ -110,8 +116,10 @@ export function createOpenAiBatchProvider(options: OpenAiBatchProviderOptions): 
           throw providerCallError(error, `downloading file ${fileId} of batch ${batchId}`);
         }
         if (!response.body) continue;
-        for await (const line of readLines(response.body)) {
-          const item = readResultLine(line, batchId);
+        const maxBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+        for await (const line of readLines(response.body, maxBytes)) {
+          const item =
+            typeof line === "string" ? readResultLine(line, batchId) : overLongError(line, batchId, maxBytes);
           if (item) yield item;
         }
       }
@@ -131,10 +139,10 @@ function stateOf(batch: OpenAI.Batches.Batch): BatchState {
   const errors = batch.errors?.data ?? [];
   const lineErrors = new Map<number, string>();
   for (const e of errors)
-    if (typeof e.line === "number") lineErrors.set(e.line, `${e.code ?? "invalid"}: ${e.message ?? ""}`);
+    if (typeof e.line === "number") lineErrors.set(e.line, capMessage(`${e.code ?? "invalid"}: ${e.message ?? ""}`));
   const reason =
     batch.status === "failed"
-      ? errors.map((e) => `${e.line ? `line ${e.line}: ` : ""}${e.message ?? e.code ?? "failed"}`).join("; ") ||
+      ? joinMessages(errors.map((e) => `${e.line ? `line ${e.line}: ` : ""}${e.message ?? e.code ?? "failed"}`)) ||
         "the provider failed the batch"
       : batch.status === "expired"
         ? "the 24 h completion window passed"
@@ -145,6 +153,8 @@ function stateOf(batch: OpenAI.Batches.Batch): BatchState {
     ...(batch.request_counts ? { counts: { ...batch.request_counts } } : {}),
     ...(reason ? { reason } : {}),
     ...(lineErrors.size > 0 ? { lineErrors } : {}),
+    // over the organisation's queued-token limit: the requests were fine, they wait for room like a 429
+    ...(errors.some((e) => e.code === "token_limit_exceeded") ? { failureKind: "rate_limited" as const } : {}),
   };
 }
 
@@ -164,11 +174,11 @@ export function readResultLine(line: string, batchId: string): BatchItem | undef
     return { customId, result: readCompletion(parsed.response?.body) };
   if (status !== undefined) {
     const body = parsed.response?.body as { error?: { message?: unknown } } | undefined;
-    const message = typeof body?.error?.message === "string" ? body.error.message : "";
+    const message = typeof body?.error?.message === "string" ? capMessage(body.error.message) : "";
     return { customId, error: statusError(status, `batch ${batchId}: HTTP ${status}${message ? `: ${message}` : ""}`) };
   }
   const code = typeof parsed.error?.code === "string" ? parsed.error.code : "error";
-  const message = typeof parsed.error?.message === "string" ? parsed.error.message : "no answer";
+  const message = typeof parsed.error?.message === "string" ? capMessage(parsed.error.message) : "no answer";
   const what =
     code === "batch_expired"
       ? `batch ${batchId} expired before this request ran`

@@ -15,6 +15,16 @@ export const DEFAULT_BATCH_POLL: BatchPollOptions = { initialMs: 5000, maxMs: 60
 /** Polls in a row that may fail (network, 5xx) before the waiting requests are let go (re-attachable later). */
 export const MAX_POLL_FAILURES = 5;
 
+/** How long after its submission a batch is waited for: the providers' 24 h window and 2 h for finalizing. */
+export const MAX_BATCH_WAIT_MS = 26 * 3600_000;
+
+/** Statuses of a poll that no retry mends: the key is refused, or the batch is not at this endpoint. */
+const HOPELESS: Readonly<Record<number, string>> = {
+  401: "the provider refused the API key: pass the key that created the batch",
+  403: "the provider refused the API key: pass the key that created the batch",
+  404: "the provider does not know this batch: pass the --base-url and key that created it",
+};
+
 export type WatchOptions = {
   provider: BatchProvider;
   poll: BatchPollOptions;
@@ -30,8 +40,12 @@ export type WatchOptions = {
   onItem: (item: BatchItem) => void;
   /** The batch ended and its results are all read. */
   onDone: (state: BatchState) => void;
-  /** The provider could not be read (polls failing in a row, or the download). */
+  /** The provider could not be read (polls failing in a row, a refused key, the download), or the batch outlived
+   * `deadline`. */
   onLost: (failure: SessionError) => void;
+  /** When to stop waiting for a batch that has not ended (ms since the epoch). @default no limit */
+  deadline?: number;
+  now?: () => number;
 };
 
 export async function watchBatch(batchId: string, options: WatchOptions): Promise<void> {
@@ -48,10 +62,20 @@ export async function watchBatch(batchId: string, options: WatchOptions): Promis
       state = await provider.retrieve(batchId);
       failures = 0;
     } catch (error) {
+      const failure = providerCallError(error, `reading batch ${batchId}`);
+      const hopeless = failure.status !== undefined ? HOPELESS[failure.status] : undefined;
+      if (hopeless) return options.onLost(new SessionError("aborted", `${failure.message}: ${hopeless}`));
       if (++failures < MAX_POLL_FAILURES) continue;
-      return options.onLost(providerCallError(error, `reading batch ${batchId}`));
+      return options.onLost(failure);
     }
     options.onState(state);
+    if (!state.done && options.deadline !== undefined && (options.now ?? Date.now)() > options.deadline)
+      return options.onLost(
+        new SessionError(
+          "aborted",
+          `batch ${batchId} is still ${state.status} ${Math.round(MAX_BATCH_WAIT_MS / 3600_000)} h after it went out: stopped waiting (cancel it at the provider, or wait again)`,
+        ),
+      );
     if (!state.done) continue;
     try {
       for await (const item of provider.results(batchId)) options.onItem(item);
@@ -80,7 +104,11 @@ export function missingError(batchId: string | undefined, state: BatchState, lin
   if (lineError) return new SessionError("fatal", `batch ${batchId} refused this request (line ${line}): ${lineError}`);
   switch (state.status) {
     case "failed":
-      return new SessionError("fatal", `batch ${batchId} failed: ${state.reason ?? "the provider gave no reason"}`);
+      // the batch failed as a whole (its size, the token queue): this request was fine, so a follow-up batch retries it
+      return new SessionError(
+        state.failureKind ?? "transient",
+        `batch ${batchId} failed: ${state.reason ?? "the provider gave no reason"}`,
+      );
     case "expired":
       return new SessionError(
         "fatal",

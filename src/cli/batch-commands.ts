@@ -12,12 +12,16 @@ import { cliRegistry } from "./catalogue-commands.js";
 import type { CliIo } from "./io.js";
 import { EXIT, runsDir } from "./run-commands.js";
 
+/** Longest an interrupted command waits for a batch create in flight, so its id is journaled. */
+const CREATE_GRACE_MS = 30_000;
+
 /** `run --batch`: submit, journal, print the run id and batches, return (exit 0 once everything is submitted). */
 export async function batchRunCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const params = callParams(args, io);
   const controller = new AbortController();
   let submitted = 0;
   const setup: BatchSetup = batchSetup(args, io, {
+    journalDir: runsDir(args, io),
     onBatch: (event) => {
       if (event.type === "submitted") submitted++;
       if (!hasFlag(args, "json")) io.stderr(`${describeBatchEvent(event)}\n`);
@@ -79,6 +83,7 @@ export async function waitCommand(args: ParsedArgs, io: CliIo): Promise<number> 
   if (!run) throw new CliError(`run "${id}" sent no batches: finish it with parallel-agents resume ${id}`);
   const setup = batchSetup(args, io, {
     journaled: run,
+    journalDir: runsDir(args, io),
     onBatch: (event) => {
       if (!hasFlag(args, "json")) io.stderr(`${describeBatchEvent(event)}\n`);
     },
@@ -130,7 +135,8 @@ async function runBatchMode(
     );
     return undefined;
   } finally {
-    setup.batchPort()?.close();
+    // a create still in flight (Ctrl-C while submitting) gets its answer, and its id the journal, before the exit
+    await setup.close(CREATE_GRACE_MS);
     process.removeListener("SIGINT", onSignal);
   }
 }

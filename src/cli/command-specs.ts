@@ -96,6 +96,10 @@ const BATCH_MODE = {
     type: "boolean",
     description: "batch mode: run repairs, retries and escalations live instead of in a follow-up batch",
   },
+  resubmit: {
+    type: "boolean",
+    description: "batch mode: submit again what may already be at the provider (changed prompt, lost id)",
+  },
 } satisfies Record<string, FlagSpec>;
 const BATCH_NOTES = `With --batch: every prompt goes out through the provider's batch API (about half the price, results
 within 24 h); the command returns once they are submitted (exit 0) and \`parallel-agents wait RUN_ID\` collects them.

@@ -30,9 +30,21 @@ export type JournalEvent =
   /** refine_agent: one requested agent's final result */
   | { t: "item"; index: number; value: unknown; at: number }
   /** batch mode: the provider and how follow-up attempts run, written once when the run starts */
-  | { t: "batch-mode"; provider: string; repairLive?: boolean; at: number }
-  /** batch mode: requests about to be submitted as one batch (written before the provider is asked) */
-  | { t: "batch-intent"; key: string; provider: string; customIds: string[]; at: number }
+  | {
+      t: "batch-mode";
+      provider: string;
+      repairLive?: boolean;
+      /** the model of requests that name none: `wait` refuses another (it would change every custom_id) */
+      model?: string;
+      /** the endpoint, without credentials or query: `wait` refuses another */
+      baseUrl?: string;
+      at: number;
+    }
+  /** batch mode: requests about to be submitted as one batch (written before the provider is asked); `slots[i]` is
+   * the agent attempt ("agent 3 attempt 1") `customIds[i]` belongs to, null for a request outside the scheduler */
+  | { t: "batch-intent"; key: string; provider: string; customIds: string[]; slots?: Array<string | null>; at: number }
+  /** batch mode: the provider refused to create the batch of that intent (a definite 4xx): nothing of it exists */
+  | { t: "batch-refused"; key: string; reason: string; at: number }
   /** batch mode: the provider created the batch of that intent; this id is never created again */
   | { t: "batch"; key: string; provider: string; batchId: string; inputFileId?: string; status: string; at: number }
   /** batch mode: a batch's state as last seen (written when it changes) */
@@ -51,6 +63,8 @@ export type JournaledBatch = {
   inputFileId?: string;
   /** The requests in it, in file order. */
   customIds: string[];
+  /** The agent attempt of each request (null outside the scheduler); absent in journals written before it was kept. */
+  slots?: Array<string | null>;
   submittedAt: number;
   /** The state last seen ("submitting" before the provider answered). */
   status: string;
@@ -159,7 +173,7 @@ export type LoadedRun = {
   plan?: unknown;
   items: Map<number, unknown>;
   /** Batch mode: the provider and whether follow-up attempts run live; absent for live runs. */
-  batchMode?: { provider: string; repairLive: boolean };
+  batchMode?: { provider: string; repairLive: boolean; model?: string; baseUrl?: string };
   /** Batch mode: every batch submitted, in order; absent when none was. */
   batches?: JournaledBatch[];
 };
@@ -199,16 +213,29 @@ export function readJournal(file: string): LoadedRun {
       stopKind = undefined;
     } else if (event.t === "plan") plan = event.plan;
     else if (event.t === "item") items.set(event.index, event.value);
-    else if (event.t === "batch-mode") batchMode = { provider: event.provider, repairLive: event.repairLive === true };
+    else if (event.t === "batch-mode")
+      batchMode = {
+        provider: event.provider,
+        repairLive: event.repairLive === true,
+        ...(event.model ? { model: event.model } : {}),
+        ...(event.baseUrl ? { baseUrl: event.baseUrl } : {}),
+      };
     else if (event.t === "batch-intent")
       batches.set(event.key, {
         key: event.key,
         provider: event.provider,
         customIds: event.customIds,
+        ...(event.slots ? { slots: event.slots } : {}),
         submittedAt: event.at,
         status: "submitting",
       });
-    else if (event.t === "batch") {
+    else if (event.t === "batch-refused") {
+      const batch = batches.get(event.key);
+      if (batch && !batch.batchId) {
+        batch.status = "not created";
+        batch.reason = event.reason;
+      }
+    } else if (event.t === "batch") {
       const batch = batches.get(event.key);
       if (!batch) continue;
       batch.batchId = event.batchId;

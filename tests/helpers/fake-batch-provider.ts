@@ -13,15 +13,23 @@ export function fakeBatchProvider(options: {
   endStatus?: string;
   /** Polls that throw (a network fault) before any answers. */
   failingPolls?: number;
+  /** The HTTP status the failing polls answer with. @default none (a network fault) */
+  failingStatus?: number;
+  /** What each submit throws, in turn, before submits succeed (nothing is created by a failed one). */
+  submitErrors?: unknown[];
+  /** The provider's lookup by key; absent: the provider has none (as Anthropic). */
+  findByKey?: BatchProvider["findByKey"];
 }) {
   const submitted: Array<{ batchId: string; requests: BatchRequest[]; key: string }> = [];
   const polls = new Map<string, number>();
   let failing = options.failingPolls ?? 0;
+  const submitErrors = [...(options.submitErrors ?? [])];
   const provider: BatchProvider = {
     name: "openai",
     limits: { maxRequests: 1000, maxBytes: 1_000_000, ...options.limits },
     encode: (request) => JSON.stringify(request),
     async submit(lines, meta) {
+      if (submitErrors.length > 0) throw submitErrors.shift();
       const batchId = `batch_${submitted.length + 1}`;
       submitted.push({ batchId, key: meta.key, requests: lines.map((l) => JSON.parse(l) as BatchRequest) });
       return { batchId, status: "validating" };
@@ -29,6 +37,10 @@ export function fakeBatchProvider(options: {
     async retrieve(batchId) {
       if (failing > 0) {
         failing--;
+        if (options.failingStatus)
+          throw new SessionError("fatal", `HTTP ${options.failingStatus}: no such batch`, {
+            status: options.failingStatus,
+          });
         throw new SessionError("transient", "network error: ECONNRESET");
       }
       const n = (polls.get(batchId) ?? 0) + 1;
@@ -47,5 +59,6 @@ export function fakeBatchProvider(options: {
       }
     },
   };
+  if (options.findByKey) provider.findByKey = options.findByKey;
   return { provider, submitted, polls };
 }

@@ -175,6 +175,94 @@ describe("interrupted: nothing is submitted twice", () => {
   });
 });
 
+describe("nothing is submitted twice", () => {
+  const replace = (args: string[], name: string, value: string) =>
+    args.map((a, i) => (args[i - 1] === name ? value : a));
+
+  it("`wait` refuses another --model or --base-url than the batches went out with, naming both", async () => {
+    await start((r) => ok(r.user));
+    server!.hold(true);
+    const { runs, file } = await callsFile(3);
+    const base = cliEndpointArgs(server!.url, runs);
+    const runId = runIdOf((await cli(["run", "--batch", "--file", file, ...base])).stdout);
+    const otherModel = await cli(["wait", runId, ...replace(base, "--model", "m2")]);
+    expect(otherModel.code).toBe(2);
+    expect(otherModel.stderr).toMatch(/--model m2: run \S+ submitted its batches with model m1; leave --model out/);
+    const otherUrl = await cli(["wait", runId, ...replace(base, "--base-url", "http://user:pw@127.0.0.1:9/v1?k=1")]);
+    expect(otherUrl.code).toBe(2);
+    expect(otherUrl.stderr).toContain(
+      `--base-url http://127.0.0.1:9/v1: run ${runId} sent its batches to ${server!.url}`,
+    );
+    expect(journalOf(runs, runId).batchMode).toMatchObject({ model: "m1", baseUrl: server!.url });
+    expect(server!.count("batches.create")).toBe(1);
+    server!.hold(false);
+  });
+
+  it("a create whose answer is lost while the lookup by key fails: the agents wait, `wait` finds the batch, 0 re-submitted", async () => {
+    // the SDK tries a list three times: every lookup of `run --batch` fails
+    await start((r) => ok(r.user), { failCreate: { mode: "lose", times: 1 }, failingLists: 3 });
+    const { runs, file } = await callsFile(4);
+    const base = cliEndpointArgs(server!.url, runs);
+    const submitted = await cli(["run", "--batch", "--file", file, ...base, "--json"]);
+    const runId = JSON.parse(submitted.stdout).runId as string;
+    expect(JSON.parse(submitted.stdout).counts.cancelled).toBe(4);
+    expect(journalOf(runs, runId).batches?.map((b) => b.status)).toEqual(["submitting"]);
+    const waited = await cli(["wait", runId, ...base, "--json"]);
+    expect(JSON.parse(waited.stdout).counts.ok).toBe(4);
+    expect(server!.count("batches.create")).toBe(1);
+    expect(server!.answered).toHaveLength(4);
+  });
+
+  it("a create refused with a 4xx ends its agents failed and is journaled as not created", async () => {
+    await start((r) => ok(r.user), { failCreate: { mode: "refuse", times: 1 } });
+    const { runs, file } = await callsFile(2);
+    const out = JSON.parse(
+      (await cli(["run", "--batch", "--file", file, ...cliEndpointArgs(server!.url, runs), "--json"])).stdout,
+    );
+    expect(out.counts.failed).toBe(2);
+    expect(out.agents[0].reason).toMatch(/HTTP 400: .*scripted refusal/);
+    expect(journalOf(runs, out.runId).batches?.map((b) => b.status)).toEqual(["not created"]);
+  });
+
+  it("Anthropic: Ctrl-C while the batch is created journals its id; a SIGKILL there is never resubmitted by `wait`", async () => {
+    await start((r) => ok(r.user), { createDelayMs: 600 });
+    const runBatch = async (signal: NodeJS.Signals) => {
+      const { runs, file } = await callsFile(2);
+      const before = server!.count("messages.batches.create");
+      const args = [
+        "run",
+        "--batch",
+        "--file",
+        file,
+        ...cliEndpointArgs(server!.root, runs),
+        "--provider",
+        "anthropic",
+      ];
+      const child = spawn(process.execPath, [CLI, ...args], { env: env(), stdio: "ignore" });
+      while (server!.count("messages.batches.create") === before) await new Promise((r) => setTimeout(r, 10));
+      child.kill(signal);
+      await new Promise((r) => child.once("exit", r));
+      const runId = fs
+        .readdirSync(runs)
+        .find((f) => f.endsWith(".jsonl"))!
+        .replace(/\.jsonl$/, "");
+      return { runs, runId };
+    };
+    const interrupted = await runBatch("SIGINT");
+    expect(journalOf(interrupted.runs, interrupted.runId).batches?.[0]?.batchId).toMatch(/^msgbatch_/);
+
+    const killed = await runBatch("SIGKILL");
+    expect(journalOf(killed.runs, killed.runId).batches?.map((b) => b.status)).toEqual(["submitting"]);
+    const waited = await cli(["wait", killed.runId, ...cliEndpointArgs(server!.root, killed.runs), "--json"]);
+    const details = JSON.parse(waited.stdout);
+    expect(details.counts.cancelled).toBe(2);
+    expect(details.agents[0].reason).toMatch(
+      /anthropic cannot look a batch up by its key.*check the provider's console/,
+    );
+    expect(server!.count("messages.batches.create")).toBe(2); // one per run: the killed one's never went out again
+  });
+});
+
 describe("failures end only the agents they touch, with the provider's reason", () => {
   it("an expired batch with a refused request: those agents end failed with the reason, the rest ok", async () => {
     await start((r) => {
@@ -203,17 +291,18 @@ describe("failures end only the agents they touch, with the provider's reason", 
     );
   });
 
-  it("a batch the provider fails at validation ends its agents failed, naming the refused line", async () => {
+  it("a batch the provider fails at validation ends the refused line's agent failed; the others go out again", async () => {
     await start((r) => (markerOf(r.user) === "1" ? { invalid: "messages: too long", ...ok(r.user) } : ok(r.user)));
     const { runs, file } = await callsFile(3);
     const runId = runIdOf(
       (await cli(["run", "--batch", "--file", file, ...cliEndpointArgs(server!.url, runs)])).stdout,
     );
     const details = JSON.parse((await cli(["wait", runId, ...cliEndpointArgs(server!.url, runs), "--json"])).stdout);
-    expect(details.counts.failed).toBe(3);
+    expect(details.counts).toMatchObject({ ok: 2, failed: 1 });
     expect(details.agents[1].reason).toMatch(/refused this request \(line 2\): invalid_request: messages: too long/);
-    expect(details.agents[0].reason).toMatch(/^batch batch_\d+ failed: line 2: messages: too long/);
-    expect(server!.answered).toHaveLength(0);
+    // their own lines were fine: a follow-up batch (attempt 2) answers them
+    expect(server!.count("batches.create")).toBe(2);
+    expect(server!.answered.map((a) => markerOf(a.user)).sort()).toEqual(["0", "2"]);
   });
 });
 
@@ -261,15 +350,19 @@ describe("repairs", () => {
 
 describe("Anthropic Message Batches", () => {
   it("--provider anthropic submits one message batch and collects every result", async () => {
-    await start((r) => (markerOf(r.user) === "2" ? { expire: true } : ok(r.user)));
+    // a torn results line costs only its own request: the lines after it are read
+    await start((r) =>
+      markerOf(r.user) === "2" ? { expire: true } : { ...ok(r.user), torn: markerOf(r.user) === "4" },
+    );
     const { runs, file } = await callsFile(6);
     const args = ["--file", file, ...cliEndpointArgs(server!.root, runs), "--provider", "anthropic"];
     const submitted = await cli(["run", "--batch", ...args]);
     expect(submitted.stdout).toMatch(/6 agents submitted to anthropic in 1 batch/);
     const runId = runIdOf(submitted.stdout);
     const details = JSON.parse((await cli(["wait", runId, ...cliEndpointArgs(server!.root, runs), "--json"])).stdout);
-    expect(details.counts).toMatchObject({ ok: 5, failed: 1 });
+    expect(details.counts).toMatchObject({ ok: 4, failed: 2, cancelled: 0 });
     expect(details.agents[2].reason).toMatch(/^batch msgbatch_\d+ expired before this request ran/);
+    expect(details.agents[4].reason).toMatch(/^batch msgbatch_\d+ ended ended without a result for this request/);
     expect(details.agents[0].runtime).toBe("anthropic-batch");
     expect(server!.count("messages.batches.create")).toBe(1);
   });

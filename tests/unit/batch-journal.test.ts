@@ -37,6 +37,35 @@ describe("batch runs in the journal", () => {
     ]);
   });
 
+  it("keeps the model and endpoint of the batches, each request's agent attempt, and a refused create as not created", async () => {
+    const dir = await tempDir("pa-batch-journal-");
+    const journal = openJournal(dir, "pr-batch");
+    journal.append({ t: "run-start", runId: "pr-batch", tool: "parallel_run", params: {}, at: 1 });
+    journal.append({ t: "batch-mode", provider: "openai", model: "m1", baseUrl: "https://api.example.com/v1", at: 2 });
+    const slots = ["agent 0 attempt 1", null];
+    journal.append({ t: "batch-intent", key: "k1", provider: "openai", customIds: ["pa-a", "pa-b"], slots, at: 3 });
+    journal.append({ t: "batch-refused", key: "k1", reason: "HTTP 400: too many", at: 4 });
+    journal.close();
+    const run = readJournal(`${dir}/pr-batch.jsonl`);
+    expect(run.batchMode).toEqual({
+      provider: "openai",
+      repairLive: false,
+      model: "m1",
+      baseUrl: "https://api.example.com/v1",
+    });
+    expect(run.batches).toEqual([
+      {
+        key: "k1",
+        provider: "openai",
+        customIds: ["pa-a", "pa-b"],
+        slots,
+        submittedAt: 3,
+        status: "not created",
+        reason: "HTTP 400: too many",
+      },
+    ]);
+  });
+
   it('a batch run is never what `resume: "latest"` picks: `wait` finishes it, not a live tool call', async () => {
     const dir = await tempDir("pa-batch-journal-");
     for (const [runId, at, batch] of [
