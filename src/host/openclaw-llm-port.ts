@@ -10,7 +10,7 @@ import {
   type Usage,
 } from "../engine/port.js";
 import type { ModelGate } from "./model-gate.js";
-import type { CallOverrides } from "./host-ladder.js";
+import { type CallOverrides, OVERRIDE_KEYS } from "./host-ladder.js";
 
 export type LlmRuntime = Pick<OpenClawPluginApi["runtime"]["llm"], "complete">;
 type CompleteParams = Parameters<LlmRuntime["complete"]>[0];
@@ -29,9 +29,6 @@ export type OpenClawLlmPortOptions = {
   /** What the host refused about per-run models (this call's view): a refused model's requests use its default. */
   overrides?: CallOverrides;
 };
-
-/** The plugin config key that lets a plugin choose a model per completion. */
-export const LLM_OVERRIDE_KEY = "plugins.entries.parallel-agents.llm.allowModelOverride";
 
 export function createOpenClawLlmPort(options: OpenClawLlmPortOptions): SessionPort {
   const { llm, gate } = options;
@@ -133,7 +130,7 @@ export function classifyLlmError(error: unknown, request: Pick<SessionRequest, "
       return new SessionError(
         "fatal",
         request.model
-          ? `the host refused model "${request.model}": ${message} Fix: set ${LLM_OVERRIDE_KEY}: true in the OpenClaw config (and list the ladder's models in llm.allowedModels if you use it), or remove "models" from the call and the plugin config.`
+          ? `the host refused model "${request.model}": ${message} Fix: set ${OVERRIDE_KEYS.llm}: true in the OpenClaw config (and list the ladder's models in llm.allowedModels if you use it), or remove "models" from the call and the plugin config.`
           : `the host refused the completion: ${message}`,
         { cause: error },
       );

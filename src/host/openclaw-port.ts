@@ -14,7 +14,7 @@ import {
   type Usage,
 } from "../engine/port.js";
 import type { ModelGate } from "./model-gate.js";
-import type { CallOverrides } from "./host-ladder.js";
+import { type CallOverrides, OVERRIDE_KEYS } from "./host-ladder.js";
 import type { SessionLedger } from "./session-ledger.js";
 
 export type SubagentRuntime = Pick<
@@ -156,8 +156,8 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
     const calledAt = Date.now();
     // After the host refused a per-run model (options.overrides), children run on its default model.
     let model = options.overrides ? options.overrides.modelFor(request.model) : request.model;
-    let sessionKey = childSessionKey(agentId, request.attemptKey);
-    const start = (attemptKey: string, model: string | undefined) =>
+    let attemptKey = request.attemptKey;
+    const start = () =>
       subagent.run({
         sessionKey: childSessionKey(agentId, attemptKey),
         message: request.message,
@@ -173,7 +173,7 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
       });
     let started: Awaited<ReturnType<SubagentRuntime["run"]>>;
     try {
-      started = await start(request.attemptKey, model);
+      started = await start();
     } catch (error) {
       // The host does not let this plugin pick this model: remember it for every call, run this child on its default.
       if (
@@ -184,14 +184,14 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
       )
         throw classifyStartError(error);
       model = undefined;
-      sessionKey = childSessionKey(agentId, `${request.attemptKey}-d`);
+      attemptKey = `${request.attemptKey}-d`; // a child of its own: the refused start may have left a key behind
       try {
-        started = await start(`${request.attemptKey}-d`, undefined);
+        started = await start();
       } catch (second) {
         throw classifyStartError(second);
       }
     }
-    const key = started.sessionKey?.trim() || sessionKey;
+    const key = started.sessionKey?.trim() || childSessionKey(agentId, attemptKey);
     // Cancelling a child = deleting its session: the host aborts its in-flight model request. An abort that came
     // while the host was starting it is acted on now that its key is known.
     if (request.signal.aborted) {
@@ -247,16 +247,13 @@ export function createOpenClawPort(options: OpenClawPortOptions): OpenClawPort {
   }
 }
 
-/** The plugin config key that lets a plugin choose a model per sub-agent run. */
-export const SUBAGENT_OVERRIDE_KEY = "plugins.entries.parallel-agents.subagent.allowModelOverride";
-
 function classifyStartError(error: unknown): SessionError {
   const message = (error as Error)?.message ?? String(error);
   // "Plugin model override configuration changed before admission. Retry the run." is worth a retry
   if (/override/i.test(message) && !/retry the run/i.test(message))
     return new SessionError(
       "fatal",
-      `starting the sub-agent failed: ${message} Fix: set ${SUBAGENT_OVERRIDE_KEY}: true in the OpenClaw config, or remove "models" from the call and the plugin config.`,
+      `starting the sub-agent failed: ${message} Fix: set ${OVERRIDE_KEYS.subagent}: true in the OpenClaw config, or remove "models" from the call and the plugin config.`,
       { cause: error },
     );
   if (/not allowed|forbidden|unknown model|not found/i.test(message))
